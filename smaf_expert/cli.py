@@ -1,0 +1,222 @@
+"""The `smaf` command: a thin shell over the library."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from functools import wraps
+from typing import Any
+
+import click
+
+from .assess import Assessor, make_assessor
+from .errors import EngineError, InputError, SmafError
+from .indicators import INDICATORS
+from .knowledge import load_knowledge
+from .params import declared_parameters, parse_assignments
+from .paths import default_knowledge, default_rules
+from .render import render_template, render_verdict, timeline_rows, to_json
+from .rulepack import load_packs
+
+
+class _Group(click.Group):
+    """Turns our errors into a message and an exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SmafError as err:
+            click.echo(f"Error: {err.message}", err=True)
+            # Bad input (files, ids, years) is the user's to fix: 2, as click does for usage.
+            sys.exit(1 if isinstance(err, EngineError) else 2)
+
+
+def kb_option(func: Any) -> Any:
+    """--kb PATH: the knowledge folder."""
+    return click.option("--kb", "kb", type=click.Path(file_okay=False), default=None,
+                        help="Knowledge folder (default: the shipped knowledge base).")(func)
+
+
+def rule_options(func: Any) -> Any:
+    """--strict, --param and --rules: how the rules run for this command."""
+    @click.option("--strict", is_flag=True, help="S-prereq: count stages only with all their "
+                                                 "prerequisites.")
+    @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+                  help="Override a rule-pack parameter for this run (repeatable).")
+    @click.option("--rules", "rules", multiple=True, type=click.Path(exists=False),
+                  help="Extra rule pack file or folder (repeatable).")
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def _assessor(kb: str | None, rules: tuple[str, ...] = (), params: tuple[str, ...] = (),
+              strict: bool = False) -> Assessor:
+    return make_assessor(kb, list(rules), parse_assignments(params), strict)
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="smaf-expert")
+def cli() -> None:
+    """smaf: how far states are aligned, why, and where the relationship is heading.
+
+    Example:
+
+        smaf assess china-russia --format json
+    """
+
+
+@cli.command()
+@click.argument("case")
+@click.option("--year", type=int, default=None, help="Year of assessment (default: the latest "
+                                                      "year with evidence).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@rule_options
+@kb_option
+def assess(case: str, year: int | None, fmt: str, strict: bool, params: tuple[str, ...],
+           rules: tuple[str, ...], kb: str | None) -> None:
+    """Assess the degree of alignment of CASE at a year, with the reasoning.
+
+    Example:
+
+        smaf assess us-india --year 2020 --param hedging.stages=3
+    """
+    verdict = _assessor(kb, rules, params, strict).assess(case, year)
+    click.echo(render_verdict(verdict, fmt).rstrip("\n"))
+
+
+@cli.command()
+@click.argument("case")
+@click.option("--from", "start", type=int, required=True, help="First year.")
+@click.option("--to", "end", type=int, required=True, help="Last year.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@rule_options
+@kb_option
+def timeline(case: str, start: int, end: int, fmt: str, strict: bool, params: tuple[str, ...],
+             rules: tuple[str, ...], kb: str | None) -> None:
+    """The degree of CASE year by year, with drops (de-institutionalisation) marked.
+
+    Example:
+
+        smaf timeline us-philippines --from 2010 --to 2024
+    """
+    assessor = _assessor(kb, rules, params, strict)
+    verdicts = assessor.timeline(case, start, end)
+    rows = timeline_rows(verdicts)
+    if fmt == "json":
+        click.echo(to_json([{k: r[k] for k in ("year", "degree", "level", "depth", "ceiling",
+                                                "findings")} for r in rows]))
+        return
+    c = assessor.case(case)
+    click.echo(render_template("timeline.txt.j2", name=c.name, parties=c.parties, start=start,
+                               end=end, rows=rows).rstrip("\n"))
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@kb_option
+def cases(fmt: str, kb: str | None) -> None:
+    """List the cases of the knowledge base: parties, years covered, evidence counts.
+
+    Example:
+
+        smaf cases --format json
+    """
+    base = load_knowledge(kb or default_knowledge())
+    rows = []
+    for c in sorted(base.alignments.values(), key=lambda c: c.id):
+        first, last = c.years()
+        rows.append({"case": c.id, "name": c.name, "parties": list(c.parties),
+                     "against": c.against, "from": first, "to": last,
+                     "evidence": len(c.evidence)})
+    if fmt == "json":
+        click.echo(to_json(rows))
+        return
+    click.echo(f"{'case':<24} {'parties':<16} {'against':<8} {'years':<10} evidence")
+    for r in rows:
+        click.echo(f"{r['case']:<24} {'-'.join(r['parties']):<16} {r['against'] or '-':<8} "
+                   f"{r['from']}-{r['to']:<5} {r['evidence']}")
+
+
+@cli.group(cls=_Group)
+def kb() -> None:
+    """Check and describe a knowledge base."""
+
+
+@kb.command("validate")
+@kb_option
+def kb_validate(kb: str | None) -> None:
+    """Validate every file of the knowledge base; list every problem with file:line.
+
+    Example:
+
+        smaf kb validate --kb ./my-knowledge
+    """
+    base = load_knowledge(kb or default_knowledge())
+    click.echo(f"ok: {len(base.states)} states, {len(base.relations)} relations, "
+               f"{len(base.alignments)} cases ({len(base.evidence)} evidence items), "
+               f"{len(base.quasi)} quasi-alliance triads in {base.root}")
+
+
+@kb.command("stats")
+@kb_option
+def kb_stats(kb: str | None) -> None:
+    """Coverage: for each case, the evidence per indicator and which indicators are unknown.
+
+    Example:
+
+        smaf kb stats
+    """
+    base = load_knowledge(kb or default_knowledge())
+    head = " ".join(f"{i.stage:>3}" for i in INDICATORS)
+    click.echo(f"{'case':<24} {head}  unknown")
+    for c in sorted(base.alignments.values(), key=lambda c: c.id):
+        counts = Counter(e.indicator for e in c.evidence)
+        cells = " ".join(f"{counts.get(i.id, 0):>3}" for i in INDICATORS)
+        unknown = [i.id for i in INDICATORS if not counts.get(i.id)]
+        click.echo(f"{c.id:<24} {cells}  {', '.join(unknown) or '-'}")
+
+
+@cli.group(cls=_Group)
+def rules() -> None:
+    """Inspect the rule packs."""
+
+
+@rules.command("list")
+@click.option("--rules", "extra", multiple=True, type=click.Path(exists=False),
+              help="Extra rule pack file or folder (repeatable).")
+def rules_list(extra: tuple[str, ...]) -> None:
+    """List every rule: id, pack, statement.
+
+    Example:
+
+        smaf rules list
+    """
+    from pathlib import Path
+
+    for pack in load_packs([default_rules(), *[Path(p) for p in extra]]):
+        click.echo(f"{pack.name} ({pack.theory}): {pack.path}")
+        for rule in pack.rules:
+            click.echo(f"  {rule.id:<22} {rule.statement}")
+
+
+@rules.command("params")
+def rules_params() -> None:
+    """List the parameters of the shipped packs with their defaults.
+
+    Example:
+
+        smaf rules params
+    """
+    for name, p in sorted(declared_parameters(load_packs([default_rules()])).items()):
+        click.echo(f"{name} = {p.default!r} ({p.type}, pack {p.pack})\n    {p.doc}")
+
+
+def main() -> None:
+    """Entry point for `python -m smaf_expert`."""
+    cli()
+
+
+__all__ = ["cli", "main", "InputError"]

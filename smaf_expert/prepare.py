@@ -1,0 +1,92 @@
+"""Preparation: the knowledge of one case at one year as engine facts.
+
+Only measures the engine cannot compute are computed here (year windows, ratios, lookups in the
+graph); every decision is left to the rules. The fact vocabulary is documented in
+docs/rule-packs.md.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations, permutations
+from typing import Any
+
+import networkx as nx
+
+from .graph import engagements_of, evidence_by_indicator, rivals_of
+from .indicators import INDICATORS
+from .knowledge import Alignment, KnowledgeBase
+from .status import ended_between, indicator_state
+
+
+def gnp_at(kb: KnowledgeBase, state_id: str, year: int) -> tuple[float, int] | None:
+    """The latest GNP value of a state not after `year`, with its year; None without data."""
+    series = kb.states[state_id].gnp
+    years = [y for y in series if y <= year]
+    if not years:
+        return None
+    last = max(years)
+    return series[last], last
+
+
+def allied(kb: KnowledgeBase, a: str, b: str, year: int) -> bool:
+    """Whether a formal alliance between `a` and `b` is in force at `year`."""
+    return any(r.type == "alliance" and a in r.parties and b in r.parties and r.holds(year)
+               for r in kb.relations)
+
+
+def _case_fact(kb: KnowledgeBase, case: Alignment, year: int, unknown: list[str]) -> dict:
+    fact: dict[str, Any] = {
+        "type": "case", "case": case.id, "year": year, "n_parties": len(case.parties),
+        "trust": case.trust, "against": case.against or "", "unknown": unknown,
+        # With more than two parties, a treaty counts only if every pair is allied.
+        "treaty": all(allied(kb, a, b, year) for a, b in combinations(case.parties, 2)),
+        "hierarchy_marked": False, "dominant": "",
+    }
+    for rel in kb.relations:
+        if rel.type == "hierarchy" and rel.holds(year) and set(rel.parties) <= set(case.parties):
+            fact.update(hierarchy_marked=True, dominant=rel.dominant or "")
+    values = [gnp_at(kb, p, year) for p in case.parties]
+    if all(values):
+        amounts = [v[0] for v in values]
+        fact["gnp_ratio"] = round(max(amounts) / min(amounts), 4)
+        fact["gnp_top"] = case.parties[amounts.index(max(amounts))]
+    return fact
+
+
+def case_facts(kb: KnowledgeBase, case: Alignment, year: int, graph: nx.MultiDiGraph
+               ) -> list[dict]:
+    """The facts of cluster one for `case` at `year`: case, indicators, pairs, engagements with
+    third states and the rivalries of the parties."""
+    groups = evidence_by_indicator(case)
+    facts: list[dict] = []
+    unknown = []
+    for ind in INDICATORS:
+        items = groups.get(ind.id, [])
+        now = indicator_state(items, year)
+        before = indicator_state(items, year - 1)
+        if now.status == "unknown":
+            unknown.append(ind.id)
+        facts.append({
+            "type": "indicator", "indicator": ind.id, "stage": ind.stage, "level": ind.level,
+            "status": now.status, "depth": now.depth or "", "depth_rank": now.depth_rank,
+            "suspended": now.suspended, "prev_status": before.status,
+            "prev_depth_rank": before.depth_rank,
+            "depth_change": now.depth_rank - before.depth_rank,
+            "ended": list(ended_between(items, year)) if before.depth_rank else [],
+            "evidence": list(now.evidence),
+        })
+    facts.insert(0, _case_fact(kb, case, year, unknown))
+    parties = set(case.parties)
+    for a, b in permutations(case.parties, 2):
+        facts.append({"type": "pair", "party": a, "other": b})
+    for party in case.parties:
+        for partner, edge in engagements_of(graph, party):
+            if partner in parties:
+                continue
+            facts.append({"type": "engagement", "party": party, "partner": partner,
+                          "indicator": edge["indicator"], "stage": edge["stage"],
+                          "depth": edge["depth"], "depth_rank": edge["depth_rank"],
+                          "source_case": edge["case"], "evidence": list(edge["evidence"])})
+        for rival in rivals_of(graph, party):
+            facts.append({"type": "rivalry", "state": party, "rival": rival})
+    return facts

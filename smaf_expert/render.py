@@ -1,0 +1,66 @@
+"""Rendering verdicts and tables through the Jinja2 templates in reports/."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+import jinja2
+
+from .paths import default_reports
+from .templating import text_environment
+
+
+@cache
+def report_environment() -> jinja2.Environment:
+    """Templates of reports/: text ones unescaped; `.html.j2` ones autoescaped."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(default_reports())),
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(["html.j2"]),
+        trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True,
+    )
+    env.filters.update(text_environment().filters)
+    return env
+
+
+def to_json(data: Any) -> str:
+    """JSON as printed by the CLI: UTF-8, indented, keys in the order built."""
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def render_template(template: str, **context: Any) -> str:
+    """Render one template of reports/."""
+    return report_environment().get_template(template).render(**context)
+
+
+def render_verdict(verdict: Any, fmt: str = "text") -> str:
+    """A verdict as `text`, `json` (the contract of DOMAIN.md section 6) or `html`."""
+    if fmt == "json":
+        return to_json(verdict.as_dict())
+    if fmt == "html":
+        import html
+
+        return "<pre>" + html.escape(render_template("verdict.txt.j2", v=verdict)) + "</pre>"
+    return render_template("verdict.txt.j2", v=verdict)
+
+
+def timeline_rows(verdicts: list[Any]) -> list[dict[str, Any]]:
+    """One row per year: degree, level, depth, ceiling, findings, and what changed."""
+    rows = []
+    previous = None
+    for v in verdicts:
+        notes = [f["text"] for f in v.findings if f["kind"] == "deinstitutionalisation"]
+        marks = []
+        if previous is not None and v.degree < previous.degree:
+            marks.append(f"degree fell {previous.degree}->{v.degree}")
+        elif previous is not None and v.degree > previous.degree:
+            marks.append(f"degree rose {previous.degree}->{v.degree}")
+        if notes:
+            marks.append("de-institutionalisation")
+        rows.append({"year": v.year, "degree": v.degree, "level": v.level, "depth": v.depth,
+                     "ceiling": v.ceiling, "marks": "; ".join(marks), "notes": notes,
+                     "findings": v.findings})
+        previous = v
+    return rows

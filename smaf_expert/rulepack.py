@@ -1,0 +1,259 @@
+"""Rule packs: the rules as data (one YAML file per theory), loaded and checked before use."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import Problem, RulePackError
+from .yamlio import Document, read_yaml
+
+OPERATORS = ("eq", "neq", "lt", "lte", "gt", "gte", "in", "ex", "matches")
+PARAM_TYPES = ("boolean", "number", "integer", "integers", "string", "strings")
+RULE_KEYS = {"id", "statement", "citation", "when", "unless", "then", "explain", "enabled_when",
+             "salience", "note"}
+PACK_KEYS = {"pack", "theory", "version", "citation", "description", "parameters", "facts",
+             "produces", "rules", "examples", "refines", "disable"}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A named, typed interpretation the pack leaves open to the analyst."""
+
+    name: str
+    type: str
+    default: Any
+    doc: str
+    pack: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule: conditions over named facts, conclusions, and how to explain a firing."""
+
+    id: str
+    pack: str
+    theory: str
+    statement: str
+    citation: str
+    when: tuple[tuple[str, dict], ...]
+    unless: tuple[dict, ...]
+    then: tuple[dict, ...]
+    explain: str
+    enabled_when: dict[str, Any]
+    salience: int
+    line: int | None
+    path: str
+
+    def consumes(self) -> set[str]:
+        """Fact types its positive conditions match."""
+        return {cond["type"] for _, cond in self.when}
+
+    def negates(self) -> set[str]:
+        """Fact types its negated conditions (`unless`) match."""
+        return {cond["type"] for cond in self.unless}
+
+    def produces(self) -> set[str]:
+        """Fact types its conclusions assert (a finding is a fact of type `finding`)."""
+        out = set()
+        for item in self.then:
+            if "assert" in item:
+                out.add(item["assert"]["type"])
+            if "finding" in item:
+                out.add("finding")
+        return out
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A rule pack: a theory's parameters, background facts and rules."""
+
+    name: str
+    theory: str
+    citation: str
+    path: str
+    parameters: dict[str, Parameter]
+    facts: tuple[dict, ...]
+    produces: dict[str, dict[str, str]]
+    rules: tuple[Rule, ...]
+    examples: tuple[dict, ...] = ()
+    disable: tuple[str, ...] = ()
+    parameter_overrides: dict[str, Any] = field(default_factory=dict)
+
+
+def _check_value(doc: Document, where: tuple, value: Any, names: set[str], params: set[str],
+                 problems: list[Problem]) -> None:
+    if isinstance(value, dict) and "ref" in value:
+        ref = value["ref"]
+        name = str(ref).split(".", 1)[0]
+        if "." not in str(ref) or name not in names:
+            problems.append(doc.problem(where, f"reference {ref!r} must be NAME.FIELD with NAME "
+                                               f"one of the facts matched before it: "
+                                               f"{', '.join(sorted(names)) or 'none'}"))
+    elif isinstance(value, dict) and "param" in value:
+        if value["param"] not in params:
+            problems.append(doc.problem(where, f"parameter {value['param']!r} is not declared"
+                                               f"{_suggest(value['param'], params)}"))
+
+
+def _suggest(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(str(word), list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _check_condition(doc: Document, where: tuple, cond: Any, names: set[str], params: set[str],
+                     problems: list[Problem]) -> None:
+    if not isinstance(cond, dict) or "type" not in cond:
+        problems.append(doc.problem(where, "a condition is a mapping with a `type` field "
+                                           "(the engine needs every condition to test a type)"))
+        return
+    for fname, spec in cond.items():
+        if isinstance(spec, dict) and not ({"ref", "param"} & set(spec)):
+            for op, value in spec.items():
+                if op not in OPERATORS:
+                    problems.append(doc.problem(where + (fname,), f"unknown operator {op!r}"
+                                                f"{_suggest(op, OPERATORS)}; operators: "
+                                                f"{', '.join(OPERATORS)}"))
+                _check_value(doc, where + (fname, op), value, names, params, problems)
+        else:
+            _check_value(doc, where + (fname,), spec, names, params, problems)
+
+
+def load_pack(path: Path, problems: list[Problem]) -> Pack | None:
+    """Read one pack; append its problems to `problems`, return None when it cannot be used."""
+    doc, problem = read_yaml(path)
+    if problem:
+        problems.append(problem)
+        return None
+    data = doc.data
+    before = len(problems)
+    if not isinstance(data, dict) or not data.get("pack"):
+        problems.append(doc.problem((), "a rule pack is a mapping with a `pack` name"))
+        return None
+    for key in data:
+        if key not in PACK_KEYS:
+            problems.append(doc.problem((key,), f"unknown pack field {key!r}"
+                                                f"{_suggest(key, PACK_KEYS)}"))
+    name = data["pack"]
+    theory = data.get("theory", "")
+    params: dict[str, Parameter] = {}
+    for pname, spec in (data.get("parameters") or {}).items():
+        if not isinstance(spec, dict) or "default" not in spec:
+            problems.append(doc.problem(("parameters", pname), "a parameter needs a `default`"))
+            continue
+        ptype = spec.get("type", "number")
+        if ptype not in PARAM_TYPES:
+            problems.append(doc.problem(("parameters", pname, "type"), f"unknown parameter type "
+                                        f"{ptype!r}; types: {', '.join(PARAM_TYPES)}"))
+        params[pname] = Parameter(pname, ptype, spec["default"], spec.get("doc", ""), name)
+    rules = []
+    seen: set[str] = set()
+    for i, raw in enumerate(data.get("rules") or []):
+        where = ("rules", i)
+        if not isinstance(raw, dict) or not raw.get("id"):
+            problems.append(doc.problem(where, "a rule needs an `id`"))
+            continue
+        rid = raw["id"]
+        if rid in seen:
+            problems.append(doc.problem(where + ("id",), f"duplicate rule id {rid!r}"))
+        seen.add(rid)
+        for key in raw:
+            if key not in RULE_KEYS:
+                problems.append(doc.problem(where + (key,), f"rule {rid}: unknown field {key!r}"
+                                                            f"{_suggest(key, RULE_KEYS)}"))
+        for key in ("statement", "citation", "explain"):
+            if not raw.get(key):
+                problems.append(doc.problem(where, f"rule {rid}: missing `{key}`"))
+        when = []
+        names: set[str] = set()
+        if not raw.get("when"):
+            problems.append(doc.problem(where, f"rule {rid}: `when` needs at least one positive "
+                                               "condition (the engine never fires a rule that "
+                                               "starts with a negation)"))
+        for j, item in enumerate(raw.get("when") or []):
+            if not isinstance(item, dict) or len(item) != 1:
+                problems.append(doc.problem(where + ("when", j), f"rule {rid}: each `when` item "
+                                            "is `NAME: {type: ..., field: ...}`"))
+                continue
+            (fname, cond), = item.items()
+            _check_condition(doc, where + ("when", j, fname), cond, names, set(params), problems)
+            if fname in names:
+                problems.append(doc.problem(where + ("when", j), f"rule {rid}: the name "
+                                            f"{fname!r} is used twice"))
+            names.add(fname)
+            when.append((fname, cond))
+        for j, cond in enumerate(raw.get("unless") or []):
+            _check_condition(doc, where + ("unless", j), cond, names, set(params), problems)
+        then = raw.get("then") or []
+        if not then:
+            problems.append(doc.problem(where, f"rule {rid}: `then` needs a conclusion"))
+        for j, item in enumerate(then):
+            if not isinstance(item, dict) or not ({"assert", "finding"} & set(item)):
+                problems.append(doc.problem(where + ("then", j), f"rule {rid}: a conclusion is "
+                                            "`assert: {type: ...}` or `finding: {kind, text}`"))
+                continue
+            if "assert" in item and "type" not in (item["assert"] or {}):
+                problems.append(doc.problem(where + ("then", j), f"rule {rid}: an asserted fact "
+                                            "needs a `type`"))
+            if "finding" in item and not {"kind", "text"} <= set(item["finding"] or {}):
+                problems.append(doc.problem(where + ("then", j), f"rule {rid}: a finding needs "
+                                            "`kind` and `text`"))
+            for key, value in (item.get("assert") or {}).items():
+                _check_value(doc, where + ("then", j, key), value, names, set(params), problems)
+        for pname in raw.get("enabled_when") or {}:
+            if pname not in params:
+                problems.append(doc.problem(where + ("enabled_when",), f"rule {rid}: parameter "
+                                            f"{pname!r} is not declared{_suggest(pname, params)}"))
+        rules.append(Rule(
+            id=rid, pack=name, theory=theory, statement=raw.get("statement", ""),
+            citation=raw.get("citation", ""), when=tuple(when),
+            unless=tuple(raw.get("unless") or []), then=tuple(then),
+            explain=raw.get("explain", ""), enabled_when=dict(raw.get("enabled_when") or {}),
+            salience=int(raw.get("salience", 0)), line=doc.line(where), path=str(path),
+        ))
+    if len(problems) > before:
+        return None
+    return Pack(
+        name=name, theory=theory, citation=data.get("citation", ""), path=str(path),
+        parameters=params, facts=tuple(data.get("facts") or []),
+        produces=dict(data.get("produces") or {}), rules=tuple(rules),
+        examples=tuple(data.get("examples") or []), disable=tuple(data.get("disable") or []),
+        parameter_overrides=dict(data.get("refines") or {}),
+    )
+
+
+def load_packs(paths: list[Path]) -> list[Pack]:
+    """Load packs from files or folders (every *.yaml inside); raise with every problem found."""
+    problems: list[Problem] = []
+    packs: list[Pack] = []
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files.extend(sorted(p.glob("*.yaml")))
+        elif p.exists():
+            files.append(p)
+        else:
+            problems.append(Problem(str(p), None, "no such rule pack file or folder"))
+    for f in files:
+        pack = load_pack(f, problems)
+        if pack:
+            packs.append(pack)
+    declared: dict[str, str] = {}
+    rule_ids: dict[str, str] = {}
+    for pack in packs:
+        for pname in pack.parameters:
+            if pname in declared:
+                problems.append(Problem(pack.path, None, f"parameter {pname!r} is already "
+                                                         f"declared by pack {declared[pname]!r}"))
+            declared[pname] = pack.name
+        for rule in pack.rules:
+            if rule.id in rule_ids:
+                problems.append(Problem(pack.path, rule.line,
+                                        f"rule id {rule.id!r} is already used by pack "
+                                        f"{rule_ids[rule.id]!r}"))
+            rule_ids[rule.id] = pack.name
+    if problems:
+        raise RulePackError(problems)
+    return packs

@@ -1,0 +1,101 @@
+"""The verdict: what an analyst gets (DOMAIN.md section 6), built from a run's derived facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .engine import Firing, RunResult
+from .indicators import INDICATORS, LEVELS
+
+#: Fact types the verdict reads into its own fields; other derived facts go to `conclusions`.
+CORE_TYPES = {"degree", "ceiling", "excluded", "finding", "counted", "possible", "gap", "valid",
+              "discounted", "top_depth"}
+
+
+@dataclass
+class Verdict:
+    """How far the parties of a case are aligned at a year, why, and the reasoning behind it."""
+
+    case: str
+    name: str
+    parties: list[str]
+    year: int
+    degree: int
+    level: str
+    depth: str | None
+    ceiling: int
+    profile: dict[str, dict[str, Any]]
+    findings: list[dict[str, Any]]
+    params: dict[str, Any]
+    packs: list[str]
+    trace: list[Firing]
+    evidence: dict[str, dict[str, Any]] = field(default_factory=dict)
+    conclusions: dict[str, list[dict]] = field(default_factory=dict)
+
+    @property
+    def strength(self) -> tuple[int, int, int]:
+        """Order between cases (S-depth): degree, then depth of the top stage, then the number
+        of high-depth stages that count."""
+        ranks = {"low": 1, "developing": 2, "high": 3}
+        highs = sum(1 for p in self.profile.values()
+                    if p["status"] == "present" and p.get("depth") == "high")
+        return self.degree, ranks.get(self.depth or "", 0), highs
+
+    def findings_of(self, kind: str) -> list[dict[str, Any]]:
+        """The findings of one kind."""
+        return [f for f in self.findings if f["kind"] == kind]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The verdict as the JSON contract of DOMAIN.md section 6."""
+        return {
+            "case": self.case, "name": self.name, "parties": self.parties, "year": self.year,
+            "degree": self.degree, "level": self.level, "depth": self.depth,
+            "ceiling": self.ceiling, "profile": self.profile, "findings": self.findings,
+            "params": self.params, "packs": self.packs, "conclusions": self.conclusions,
+            "trace": [f.as_dict() for f in self.trace], "evidence": self.evidence,
+        }
+
+    def _repr_html_(self) -> str:
+        from .render import render_verdict
+
+        return render_verdict(self, "html")
+
+
+def build_verdict(case: Any, year: int, facts: list[dict], result: RunResult,
+                  params: dict[str, Any], packs: list[str], sources: dict[str, Any]) -> Verdict:
+    """Assemble the verdict from the prepared facts and the run's derived facts."""
+    degree = (result.facts("degree") or [{"stage": 0, "level": "none", "depth": ""}])[0]
+    ceiling = (result.facts("ceiling") or [{"stage": degree["stage"]}])[0]
+    excluded = {f["indicator"]: f for f in result.facts("excluded")}
+    discounted = {f["indicator"] for f in result.facts("discounted")}
+    profile = {}
+    indicator_facts = {f["indicator"]: f for f in facts if f["type"] == "indicator"}
+    for ind in INDICATORS:
+        fact = indicator_facts[ind.id]
+        status = fact["status"]
+        entry: dict[str, Any] = {"stage": ind.stage, "status": status,
+                                 "depth": fact["depth"] or None, "evidence": fact["evidence"],
+                                 "excluded_by": None}
+        if ind.id in excluded:
+            entry["status"] = "excluded"
+            entry["excluded_by"] = {k: excluded[ind.id][k]
+                                    for k in ("party", "partner", "rival_of")}
+        elif ind.id in discounted:
+            entry["discounted"] = True
+        profile[ind.id] = entry
+    findings = [{"kind": f["kind"], "rule": f["rule"], "text": f["text"],
+                 "evidence": f.get("evidence", [])} for f in result.facts("finding")]
+    conclusions: dict[str, list[dict]] = {}
+    for fact in result.derived:
+        if fact["type"] not in CORE_TYPES:
+            conclusions.setdefault(fact["type"], []).append(fact)
+    used = {eid for firing in result.firings for eid in firing.evidence}
+    return Verdict(
+        case=case.id, name=case.name, parties=list(case.parties), year=year,
+        degree=degree["stage"], level=degree.get("level") or LEVELS[degree["stage"]],
+        depth=degree.get("depth") or None, ceiling=ceiling["stage"], profile=profile,
+        findings=findings, params=params, packs=packs, trace=result.firings,
+        evidence={eid: sources[eid] for eid in sorted(used) if eid in sources},
+        conclusions=conclusions,
+    )
