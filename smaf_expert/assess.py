@@ -13,11 +13,12 @@ from .errors import AssessmentError
 from .knowledge import Alignment, KnowledgeBase, load_knowledge
 from .params import changed_parameters, resolve_parameters
 from .paths import default_knowledge, default_rules
-from .prepare import case_facts
+from .prepare import case_facts, incentive_facts
 from .rulepack import Pack, load_packs
 from .verdict import Verdict, build_verdict
 
-BASE_TYPES = {"case", "indicator", "pair", "engagement", "rivalry"}
+BASE_TYPES = {"case", "indicator", "pair", "engagement", "rivalry", "power", "member",
+              "perception", "orientation"}
 
 
 def _evidence_record(item: Any) -> dict[str, Any]:
@@ -84,6 +85,7 @@ class Assessor:
         year = self.default_year(case) if year is None else year
         self.check_year(case, year)
         facts = case_facts(self.kb, case, year, self.graph(year))
+        facts += incentive_facts(self.kb, case, year)
         context = {"state_names": self._names, "case_id": case.id, "year": year}
         result = shared_engine().run(self.program, facts, context)
         return build_verdict(case, year, facts, result, self.changed,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import Problem, RulePackError
-from .rulepack import Pack, Rule
+from .rulepack import VALUE_FORMS, Pack, Rule
 
 MIRROR = "~"
 START = "_start"
@@ -53,17 +53,31 @@ class _Never(Exception):
     """A condition that can never hold for these parameters (e.g. `in` an empty list)."""
 
 
+def constant(spec: Any, params: dict[str, Any]) -> Any:
+    """A value known when the pack is compiled: a literal, `{param: NAME}`, `{neg: VALUE}` or
+    `{sum: [VALUE, ...]}` (e.g. a bound plus a margin)."""
+    if isinstance(spec, dict) and "param" in spec:
+        return params[spec["param"]]
+    if isinstance(spec, dict) and "neg" in spec:
+        return -constant(spec["neg"], params)
+    if isinstance(spec, dict) and "sum" in spec:
+        total = sum(constant(v, params) for v in spec["sum"])
+        return round(total, 10)
+    return spec
+
+
 def _value(spec: Any, params: dict[str, Any]) -> Any:
     if isinstance(spec, dict) and "ref" in spec:
         name, path = spec["ref"].split(".", 1)
         return {name: path}
-    if isinstance(spec, dict) and "param" in spec:
-        return params[spec["param"]]
-    return spec
+    return constant(spec, params)
 
 
 def _field_test(fname: str, spec: Any, params: dict[str, Any]) -> list[dict]:
-    if not (isinstance(spec, dict) and not ({"ref", "param"} & set(spec))):
+    if isinstance(spec, list):
+        # Several tests of one field, all to hold (e.g. two `neq`).
+        return [t for one in spec for t in _field_test(fname, one, params)]
+    if not (isinstance(spec, dict) and not (VALUE_FORMS & set(spec))):
         return [{fname: _value(spec, params)}]
     tests = []
     for op, raw in spec.items():

@@ -15,9 +15,9 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
-from .compiler import MIRROR, START, Program, Stratum
+from .compiler import MIRROR, START, Program, Stratum, constant
 from .errors import EngineError, SmafError
-from .rulepack import Rule
+from .rulepack import VALUE_FORMS
 from .templating import render_text
 
 log = logging.getLogger("smaf_expert.engine")
@@ -69,7 +69,9 @@ class RunResult:
 
 
 def _canon(fact: dict) -> str:
-    return json.dumps(fact, sort_keys=True)
+    # Facts are a set by their logical content: the same conclusion reached from other
+    # evidence is not a second fact (the first derivation's evidence is kept, the trace has both).
+    return json.dumps({k: v for k, v in fact.items() if k != "evidence"}, sort_keys=True)
 
 
 def _plain(fact: Any) -> dict:
@@ -84,12 +86,12 @@ def _lookup(fact: Any, path: str) -> Any:
 
 
 def evidence_of(facts: list[dict]) -> list[str]:
-    """The evidence ids carried by some facts, each once, in order of first appearance."""
+    """The evidence ids carried by some facts, each once, sorted (facts are compared by content)."""
     seen: dict[str, None] = {}
     for fact in facts:
         for eid in fact.get("evidence") or ():
             seen.setdefault(eid, None)
-    return list(seen)
+    return sorted(seen)
 
 
 class _Run:
@@ -159,7 +161,7 @@ class Engine:
 
     def _fire(self, run: _Run, rule_id: str, c: Any) -> None:
         stratum = run.stratum
-        rule: Rule = run.context["program"].rules[rule_id]
+        rule = run.context["program"].rules[rule_id]
         matched = {name: _plain(c._m[name]) for name, _ in rule.when}
         premises = list(matched.values())
         evidence = evidence_of(premises)
@@ -195,8 +197,8 @@ class Engine:
         if isinstance(spec, dict) and "ref" in spec:
             name, path = spec["ref"].split(".", 1)
             return _lookup(matched[name], path)
-        if isinstance(spec, dict) and "param" in spec:
-            return ctx["params"][spec["param"]]
+        if isinstance(spec, dict) and VALUE_FORMS & set(spec):
+            return constant(spec, ctx["params"])
         if isinstance(spec, str) and "{{" in spec:
             return render_text(spec, ctx)
         if isinstance(spec, list):

@@ -90,3 +90,60 @@ def case_facts(kb: KnowledgeBase, case: Alignment, year: int, graph: nx.MultiDiG
         for rival in rivals_of(graph, party):
             facts.append({"type": "rivalry", "state": party, "rival": rival})
     return facts
+
+
+_THREAT_RANK = {"potential": 1, "growing": 2, "immediate": 3}
+_INTENSITY_RANK = {"passive": 1, "growing": 2, "committed": 3}
+
+
+def _current(entries: tuple, year: int, key: Any) -> list:
+    """Entries in force at `year`; where two overlap for the same key, the later `since` wins."""
+    best: dict[Any, Any] = {}
+    for entry in entries:
+        if entry.holds(year):
+            k = key(entry)
+            if k not in best or entry.since >= best[k].since:
+                best[k] = entry
+    return list(best.values())
+
+
+def power_fact(kb: KnowledgeBase, case: Alignment, year: int) -> dict:
+    """P-bop's measure: r = sum of the parties' GNP / GNP of the state aligned against, with
+    whether any party is weaker than that state (the systemic push) and how old the data is."""
+    fact: dict[str, Any] = {"type": "power", "against": case.against or ""}
+    if not case.against:
+        return {**fact, "status": "no_against", "missing": []}
+    values = {p: gnp_at(kb, p, year) for p in [*case.parties, case.against]}
+    missing = sorted(p for p, v in values.items() if v is None)
+    if missing:
+        return {**fact, "status": "missing_data", "missing": missing}
+    parties_gnp = sum(values[p][0] for p in case.parties)
+    against_gnp = values[case.against][0]
+    return {**fact, "status": "ok", "missing": [],
+            "r": round(parties_gnp / against_gnp, 4),
+            "parties_gnp": round(parties_gnp, 3), "against_gnp": round(against_gnp, 3),
+            "push": any(values[p][0] < against_gnp for p in case.parties),
+            "data_age": year - min(v[1] for v in values.values()),
+            "oldest_data_year": min(v[1] for v in values.values())}
+
+
+def incentive_facts(kb: KnowledgeBase, case: Alignment, year: int) -> list[dict]:
+    """The facts of cluster two: the power measure, each party's threat perceptions and
+    orientation at `year`, and a `member` fact per party."""
+    facts = [power_fact(kb, case, year)]
+    for party in case.parties:
+        state = kb.states[party]
+        facts.append({"type": "member", "state": party})
+        for t in _current(state.threats, year,
+                          lambda e: (e.values["from"], e.values["category"])):
+            facts.append({"type": "perception", "state": party, "from": t.values["from"],
+                          "category": t.values["category"], "level": t.values["level"],
+                          "level_rank": _THREAT_RANK[t.values["level"]],
+                          "since": t.since, "sources": list(t.sources)})
+        for o in _current(state.orientation, year, lambda e: "orientation"):
+            facts.append({"type": "orientation", "state": party,
+                          "direction": o.values["direction"],
+                          "intensity": o.values["intensity"],
+                          "intensity_rank": _INTENSITY_RANK[o.values["intensity"]],
+                          "since": o.since, "sources": list(o.sources)})
+    return facts

@@ -10,6 +10,8 @@ from typing import Any
 from .errors import Problem, RulePackError
 from .yamlio import Document, read_yaml
 
+#: Forms of a value (as opposed to `{OP: VALUE}` tests).
+VALUE_FORMS = {"ref", "param", "neg", "sum"}
 OPERATORS = ("eq", "neq", "lt", "lte", "gt", "gte", "in", "ex", "matches")
 PARAM_TYPES = ("boolean", "number", "integer", "integers", "string", "strings")
 RULE_KEYS = {"id", "statement", "citation", "when", "unless", "then", "explain", "enabled_when",
@@ -96,6 +98,9 @@ def _check_value(doc: Document, where: tuple, value: Any, names: set[str], param
         if value["param"] not in params:
             problems.append(doc.problem(where, f"parameter {value['param']!r} is not declared"
                                                f"{_suggest(value['param'], params)}"))
+    elif isinstance(value, dict) and ("neg" in value or "sum" in value):
+        for part in value.get("sum") or [value.get("neg")]:
+            _check_value(doc, where, part, names, params, problems)
 
 
 def _suggest(word: str, choices: Any) -> str:
@@ -110,15 +115,21 @@ def _check_condition(doc: Document, where: tuple, cond: Any, names: set[str], pa
                                            "(the engine needs every condition to test a type)"))
         return
     for fname, spec in cond.items():
-        if isinstance(spec, dict) and not ({"ref", "param"} & set(spec)):
-            for op, value in spec.items():
-                if op not in OPERATORS:
-                    problems.append(doc.problem(where + (fname,), f"unknown operator {op!r}"
-                                                f"{_suggest(op, OPERATORS)}; operators: "
-                                                f"{', '.join(OPERATORS)}"))
-                _check_value(doc, where + (fname, op), value, names, params, problems)
-        else:
-            _check_value(doc, where + (fname,), spec, names, params, problems)
+        for one in spec if isinstance(spec, list) else [spec]:
+            _check_test(doc, where + (fname,), one, names, params, problems)
+
+
+def _check_test(doc: Document, where: tuple, spec: Any, names: set[str], params: set[str],
+                problems: list[Problem]) -> None:
+    """One test of a field: a value, or `{OP: VALUE}`; `where` ends at the field."""
+    if not (isinstance(spec, dict) and not (VALUE_FORMS & set(spec))):
+        _check_value(doc, where, spec, names, params, problems)
+        return
+    for op, value in spec.items():
+        if op not in OPERATORS:
+            problems.append(doc.problem(where, f"unknown operator {op!r}{_suggest(op, OPERATORS)}"
+                                               f"; operators: {', '.join(OPERATORS)}"))
+        _check_value(doc, where + (op,), value, names, params, problems)
 
 
 def load_pack(path: Path, problems: list[Problem]) -> Pack | None:

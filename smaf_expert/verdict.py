@@ -10,7 +10,8 @@ from .indicators import INDICATORS, LEVELS
 
 #: Fact types the verdict reads into its own fields; other derived facts go to `conclusions`.
 CORE_TYPES = {"degree", "ceiling", "excluded", "finding", "counted", "possible", "gap", "valid",
-              "discounted", "top_depth"}
+              "discounted", "top_depth", "balance", "overall", "fit", "lacks", "common_threat",
+              "lacks_orientation"}
 
 
 @dataclass
@@ -32,6 +33,8 @@ class Verdict:
     trace: list[Firing]
     evidence: dict[str, dict[str, Any]] = field(default_factory=dict)
     conclusions: dict[str, list[dict]] = field(default_factory=dict)
+    incentives: dict[str, dict[str, Any]] = field(default_factory=dict)
+    fit: dict[str, Any] = field(default_factory=dict)
 
     @property
     def strength(self) -> tuple[int, int, int]:
@@ -52,6 +55,7 @@ class Verdict:
             "case": self.case, "name": self.name, "parties": self.parties, "year": self.year,
             "degree": self.degree, "level": self.level, "depth": self.depth,
             "ceiling": self.ceiling, "profile": self.profile, "findings": self.findings,
+            "incentives": self.incentives, "fit": self.fit,
             "params": self.params, "packs": self.packs, "conclusions": self.conclusions,
             "trace": [f.as_dict() for f in self.trace], "evidence": self.evidence,
         }
@@ -91,11 +95,45 @@ def build_verdict(case: Any, year: int, facts: list[dict], result: RunResult,
         if fact["type"] not in CORE_TYPES:
             conclusions.setdefault(fact["type"], []).append(fact)
     used = {eid for firing in result.firings for eid in firing.evidence}
+    incentives, fit = _incentives(result)
     return Verdict(
         case=case.id, name=case.name, parties=list(case.parties), year=year,
         degree=degree["stage"], level=degree.get("level") or LEVELS[degree["stage"]],
         depth=degree.get("depth") or None, ceiling=ceiling["stage"], profile=profile,
         findings=findings, params=params, packs=packs, trace=result.firings,
         evidence={eid: sources[eid] for eid in sorted(used) if eid in sources},
-        conclusions=conclusions,
+        conclusions=conclusions, incentives=incentives, fit=fit,
     )
+
+
+def _rules_asserting(result: RunResult, match: Any) -> list[str]:
+    return list(dict.fromkeys(f.rule for f in result.firings
+                              if any(match(a) for a in f.asserted)))
+
+
+def _incentives(result: RunResult) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """Cluster two, when its pack ran: each balance, the overall incentive and the fit."""
+    balances = result.facts("balance")
+    if not balances and not result.facts("overall"):
+        return {}, {}
+    out: dict[str, dict[str, Any]] = {}
+    for name in ("bop", "bot", "boi"):
+        fact = next((b for b in balances if b["name"] == name), None)
+        if fact is None:
+            out[name] = {"value": "undetermined", "measure": None, "reason": "no rule decided",
+                         "rules": []}
+            continue
+        out[name] = {"value": fact["value"], "measure": fact.get("measure"),
+                     "reason": fact.get("reason"), "evidence": fact.get("evidence", []),
+                     "rules": _rules_asserting(result, lambda a, n=name: a["type"] == "balance"
+                                               and a.get("name") == n)}
+    overall = (result.facts("overall") or [{"value": "undetermined", "policy": None}])[0]
+    out["overall"] = {"value": overall["value"], "policy": overall.get("policy"),
+                      "rules": _rules_asserting(result, lambda a: a["type"] == "overall")}
+    fit_fact = (result.facts("fit") or [None])[0]
+    if fit_fact is None:
+        fit = {"value": "undetermined", "expected": None, "rules": []}
+    else:
+        fit = {"value": fit_fact["value"], "expected": [fit_fact["low"], fit_fact["high"]],
+               "rules": _rules_asserting(result, lambda a: a["type"] == "fit")}
+    return out, fit
