@@ -17,7 +17,8 @@ def report_environment() -> jinja2.Environment:
     """Templates of reports/: text ones unescaped; `.html.j2` ones autoescaped."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(default_reports())),
-        undefined=jinja2.StrictUndefined,
+        # Optional fields of a verdict (a balance's policy, a fit's band) may be absent.
+        undefined=jinja2.ChainableUndefined,
         autoescape=jinja2.select_autoescape(["html.j2"]),
         trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True,
     )
