@@ -169,6 +169,7 @@ class Tally:
         self.firings = 0
         self.errors: Counter[str] = Counter()
         self.error_examples: list[str] = []
+        self.year_walls: dict[int, float] = {}
 
     def error(self, case_id: str, year: int, err: BaseException) -> None:
         kind = type(err).__name__
@@ -183,6 +184,7 @@ def run_batch(assessor: Assessor, case_ids: list[str], years: list[int], tally: 
     clock = time.perf_counter
     start = clock()
     for year in years:
+        year_start = clock()
         for case_id in case_ids:
             t0 = clock()
             try:
@@ -201,6 +203,7 @@ def run_batch(assessor: Assessor, case_ids: list[str], years: list[int], tally: 
             tally.firings += len(verdict.trace)
             for f in verdict.findings:
                 tally.findings[f["kind"]] += 1
+        tally.year_walls[year] = clock() - year_start
     return clock() - start
 
 
@@ -296,11 +299,11 @@ def main(argv: list[str] | None = None) -> int:
               f"{g.number_of_edges()} edges")
 
         sample = case_ids[:: max(1, len(case_ids) // 100)][:100]
-        sizes_per_case = fact_sizes(assessor, sample, years[len(years) // 2])
-        print("prepared facts per case (mean of a sample of "
-              f"{len(sample)} at {years[len(years) // 2]}): "
-              + ", ".join(f"{k} {v:.1f}" for k, v in sizes_per_case.items())
-              + f"; total {sum(sizes_per_case.values()):.1f}")
+        for year in sorted({years[0], years[-1]}):
+            per_case = fact_sizes(assessor, sample, year)
+            print(f"prepared facts per case at {year} (mean of {len(sample)} cases): "
+                  + ", ".join(f"{k} {v:.1f}" for k, v in per_case.items())
+                  + f"; total {sum(per_case.values()):.1f}")
 
         if args.profile:
             return profile(assessor, case_ids[: args.profile_cases], years)
@@ -328,6 +331,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"latency        mean {1000 * statistics.fmean(lat):.2f} ms, p50 "
               f"{1000 * percentile(lat, 0.5):.2f}, p95 {1000 * percentile(lat, 0.95):.2f}, "
               f"p99 {1000 * percentile(lat, 0.99):.2f}, max {1000 * max(lat):.1f} ms")
+        print("per year       " + ", ".join(
+            f"{y}: {len(case_ids) / t:.0f}/s" for y, t in tally.year_walls.items()))
         print(f"firings        {tally.firings / max(tally.done, 1):.1f} per assessment")
         print(f"peak RSS       {rss_end:.1f} MiB (ru_maxrss; after load_knowledge: "
               f"{rss_load:.1f} MiB)")

@@ -115,6 +115,36 @@ def timeline(case: str, start: int, end: int, fmt: str, strict: bool, params: tu
 
 
 @cli.command()
+@click.argument("case")
+@click.option("--param", "spec", required=True, metavar="NAME=START:STOP:STEP",
+              help="The parameter to vary and its range (or NAME=A,B,C).")
+@click.option("--year", type=int, default=None, help="Year of assessment.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@kb_option
+def sensitivity(case: str, spec: str, year: int | None, fmt: str, kb: str | None) -> None:
+    """How the verdict on CASE changes across a parameter's range.
+
+    Example:
+
+        smaf sensitivity us-india --param bop.nonpermissive=0.3:0.7:0.05
+    """
+    from .sensitivity import parse_range
+    from .sensitivity import sensitivity as vary
+
+    name, value = next(iter(parse_assignments([spec]).items()))
+    rows = vary(_assessor(kb), case, year, name, parse_range(value))
+    if fmt == "json":
+        click.echo(to_json(rows))
+        return
+    click.echo(f"{name:<20} degree  bop           bot       boi       overall   fit")
+    for r in rows:
+        click.echo(f"{r['value']:<20} {r['degree']:<7} {r['bop'] or '-':<9}"
+                   f"{'(' + r['r'][4:] + ')' if r['r'] and r['r'].startswith('r = ') else '':<5}"
+                   f"{r['bot'] or '-':<10}{r['boi'] or '-':<10}{r['overall'] or '-':<10}"
+                   f"{r['fit'] or '-'}")
+
+
+@cli.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @kb_option
 def cases(fmt: str, kb: str | None) -> None:
