@@ -48,6 +48,10 @@ INDICATORS = ("cbm", "consultations", "mtc", "exercises", "integrated_command",
 # Lower stages are commoner in the record than the advanced ones.
 INDICATOR_WEIGHTS = (4, 4, 3, 4, 1, 1, 1)
 DEPTHS = ("low", "developing", "high")
+THREAT_CATEGORIES = ("territorial", "maritime", "global_order", "regional_order",
+                     "regime_security", "nuclear_missile", "terrorism", "technological_economic")
+THREAT_LEVELS = ("potential", "growing", "immediate")
+INTENSITIES = ("passive", "growing", "committed")
 
 
 # --------------------------------------------------------------------------------------------
@@ -64,8 +68,43 @@ def _dump(path: Path, data: Any) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")
 
 
-def generate_kb(root: Path, *, n_states: int, n_cases: int, seed: int) -> dict[str, int]:
-    """Write a knowledge base under `root`; return counts of what was written."""
+def _threats(rng: random.Random, s: str, majors: list[str], rivals: set[str],
+             categories: dict[str, list[str]], source: str) -> list[dict[str, Any]]:
+    """1-4 threat perceptions, from the state's rivals or from a few major powers, each threat
+    state seen under one of its two typical categories (so that perceptions sometimes match)."""
+    out = []
+    for _ in range(rng.randint(1, 4)):
+        pool = sorted(rivals) if rivals and rng.random() < 0.5 else majors
+        source_state = rng.choice([x for x in pool if x != s] or majors)
+        entry: dict[str, Any] = {"from": source_state,
+                                 "category": rng.choice(categories[source_state]),
+                                 "level": rng.choice(THREAT_LEVELS),
+                                 "since": rng.randint(2000, 2018)}
+        if rng.random() < 0.25:
+            entry["until"] = rng.randint(entry["since"], LAST_EVIDENCE_YEAR)
+        entry["sources"] = [source]
+        out.append(entry)
+    return out
+
+
+def _orientation(rng: random.Random, source: str) -> list[dict[str, Any]]:
+    """One orientation since 1990, sometimes a second one from a year in 2011-2018."""
+    direction = rng.choice(("revisionist", "status_quo"))
+    first: dict[str, Any] = {"since": 1990, "direction": direction,
+                             "intensity": rng.choice(INTENSITIES), "sources": [source]}
+    if rng.random() < 0.5:
+        return [first]
+    change = rng.randint(2011, 2018)
+    first["until"] = change - 1
+    return [first, {"since": change, "direction": direction,
+                    "intensity": rng.choice(INTENSITIES), "sources": [source]}]
+
+
+def generate_kb(root: Path, *, n_states: int, n_cases: int, seed: int,
+                bare_states: bool = False) -> dict[str, int]:
+    """Write a knowledge base under `root`; return counts of what was written. With
+    `bare_states`, states carry only id, name, GNP and rivals (no threats, orientation or
+    taxonomy: the incentive rules then mostly find nothing to compare)."""
     rng = random.Random(seed)
     source = f"synthetic: benchmarks/bench_assess.py, seed {seed}"
     ids = state_ids(n_states)
@@ -77,17 +116,26 @@ def generate_kb(root: Path, *, n_states: int, n_cases: int, seed: int) -> dict[s
     for s in ids:
         for r in rng.sample([x for x in ids if x != s], rng.randint(1, 3)):
             rivals[s].add(r)
+    majors = ids[:: max(1, n_states // 5)][:5]
+    categories = {s: rng.sample(THREAT_CATEGORIES, 2) for s in ids}
     for s in ids:
         base = 10 ** rng.uniform(0.7, 4.3)  # ~5 to ~20,000 billion: some ratios exceed 10
         growth = rng.uniform(-0.02, 0.08)
         values = {y: round(base * (1 + growth) ** (y - 2008), 1)
                   for y in range(2008, LAST_EVIDENCE_YEAR + 1) if rng.random() < 0.8 or y == 2008}
-        _dump(root / "states" / f"{s}.yaml", {
+        state: dict[str, Any] = {
             "id": s,
             "name": f"State {s}",
             "gnp": {"unit": "current US$ billion", "source": "synthetic", "values": values},
-            "rivals": sorted(rivals[s]),
-        })
+        }
+        if not bare_states:
+            state["orientation"] = _orientation(rng, source)
+            state["threats"] = _threats(rng, s, majors, rivals[s], categories, source)
+        state["rivals"] = sorted(rivals[s])
+        _dump(root / "states" / f"{s}.yaml", state)
+    if not bare_states:
+        _dump(root / "taxonomy.yaml", {"threat_categories": {
+            c: f"synthetic category {c}" for c in THREAT_CATEGORIES}})
 
     relations = []
     pairs_allied: set[frozenset[str]] = set()
@@ -132,7 +180,11 @@ def generate_kb(root: Path, *, n_states: int, n_cases: int, seed: int) -> dict[s
             statuses[status] += 1
         doc: dict[str, Any] = {"id": case_id, "parties": [a, b]}
         if rng.random() < 0.7:
-            doc["against"] = rng.choice([s for s in ids if s not in (a, b)])
+            # Mostly a rival of a party, so that threat perceptions can match.
+            common = sorted((rivals[a] | rivals[b]) - {a, b})
+            pool = common if common and rng.random() < 0.7 else [s for s in ids
+                                                                  if s not in (a, b)]
+            doc["against"] = rng.choice(pool)
         doc["trust"] = "high" if rng.random() < 0.1 else "low"
         doc["evidence"] = evidence
         _dump(root / "alignments" / f"{case_id}.yaml", doc)
@@ -170,6 +222,7 @@ class Tally:
         self.errors: Counter[str] = Counter()
         self.error_examples: list[str] = []
         self.year_walls: dict[int, float] = {}
+        self.incentives: Counter[str] = Counter()
 
     def error(self, case_id: str, year: int, err: BaseException) -> None:
         kind = type(err).__name__
@@ -203,6 +256,12 @@ def run_batch(assessor: Assessor, case_ids: list[str], years: list[int], tally: 
             tally.firings += len(verdict.trace)
             for f in verdict.findings:
                 tally.findings[f["kind"]] += 1
+            # Cluster two, where the package has it (read defensively: it is being developed).
+            for name, entry in (getattr(verdict, "incentives", None) or {}).items():
+                tally.incentives[f"{name}={entry.get('value')}"] += 1
+            fit = getattr(verdict, "fit", None) or {}
+            if fit:
+                tally.incentives[f"fit={fit.get('value')}"] += 1
         tally.year_walls[year] = clock() - year_start
     return clock() - start
 
@@ -249,6 +308,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="years assessed, from 2010 on (default 10: 2010-2019)")
     p.add_argument("--states", type=int, default=60, help="states (default 60)")
     p.add_argument("--seed", type=int, default=20240, help="random seed (default 20240)")
+    p.add_argument("--bare-states", action="store_true",
+                   help="states with only id, name, GNP and rivals: no threats, orientation "
+                        "or taxonomy.yaml")
     p.add_argument("--profile", action="store_true",
                    help="instead of the full run, profile a run of --profile-cases cases at every "
                         "year and print the top 15 cumulative (and own-time) entries")
@@ -274,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="smaf-bench-") as tmp:
         root = Path(tmp) / "knowledge"
         sizes, t_gen = timed(generate_kb, root, n_states=args.states, n_cases=args.cases,
-                             seed=args.seed)
+                             seed=args.seed, bare_states=args.bare_states)
         print(f"generated: {sizes['states']} states, {sizes['relations']} relations, "
               f"{sizes['cases']} cases, {sizes['evidence']} evidence items "
               f"(present {sizes.get('evidence_present', 0)}, suspended "
@@ -345,6 +407,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(histogram(tally.ceilings, tally.done)))
         print("findings by kind (count over all assessments):")
         print("\n".join(histogram(tally.findings, tally.done)))
+        if tally.incentives:
+            print("incentives and fit (cluster two):")
+            print("\n".join(histogram(tally.incentives, tally.done)))
         if tally.errors:
             print()
             print(f"ERRORS ({sum(tally.errors.values())}):")
@@ -374,11 +439,24 @@ def profile(assessor: Assessor, case_ids: list[str], years: list[int]) -> int:
                        ("tottime", "top 15 by own time")):
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out)
-        stats.strip_dirs().sort_stats(key).print_stats(15)
-        text = out.getvalue()
+        stats.sort_stats(key).print_stats(15)
+        text = shorten_paths(out.getvalue())
         body = text[text.find("   ncalls"):] if "   ncalls" in text else text
         print(f"\n== {title} ==\n{body.rstrip()}")
     return 1 if tally.errors else 0
+
+
+def shorten_paths(text: str) -> str:
+    """Profile lines with readable paths: `durable/engine.py` and `smaf_expert/engine.py` stay
+    apart (strip_dirs would print both as `engine.py`)."""
+    import sysconfig
+
+    prefixes = {sysconfig.get_paths()[k] for k in ("purelib", "platlib", "stdlib")}
+    prefixes.add(str(Path(smaf_expert.__file__).resolve().parent.parent))
+    prefixes.add(str(Path(__file__).resolve().parent))
+    for prefix in sorted(prefixes, key=len, reverse=True):
+        text = text.replace(prefix.rstrip("/") + "/", "")
+    return text
 
 
 def trace_pass(assessor: Assessor, case_ids: list[str], year: int) -> None:

@@ -21,8 +21,12 @@ def _coerce(param: Parameter, value: Any) -> Any:
             return False
         raise ValueError("expected true or false")
     if kind in ("number", "integer"):
-        number = float(value) if kind == "number" else int(str(value))
-        return int(number) if kind == "number" and float(number).is_integer() else number
+        number = float(value)
+        if kind == "integer":
+            if not number.is_integer():
+                raise ValueError("expected a whole number")
+            return int(number)
+        return int(number) if number.is_integer() else number
     if kind in ("integers", "strings"):
         items = value if isinstance(value, list) else [
             v for v in str(value).replace(" ", "").split(",") if v]

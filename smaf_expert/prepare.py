@@ -120,7 +120,8 @@ def power_fact(kb: KnowledgeBase, case: Alignment, year: int) -> dict:
     parties_gnp = sum(values[p][0] for p in case.parties)
     against_gnp = values[case.against][0]
     return {**fact, "status": "ok", "missing": [],
-            "r": round(parties_gnp / against_gnp, 4),
+            # Unrounded: the rules compare it with the bounds; texts round it.
+            "r": parties_gnp / against_gnp,
             "parties_gnp": round(parties_gnp, 3), "against_gnp": round(against_gnp, 3),
             "push": any(values[p][0] < against_gnp for p in case.parties),
             "data_age": year - min(v[1] for v in values.values()),

@@ -8,8 +8,9 @@ from .assess import Assessor
 from .errors import AssessmentError
 
 
-def parse_range(text: str) -> list[float]:
-    """`START:STOP:STEP` (inclusive) or `A,B,C` as a list of values."""
+def parse_range(text: str) -> list[Any]:
+    """`START:STOP:STEP` (inclusive) or `A,B,C` as a list of values (numbers where they are
+    numbers, else strings: `combine.policy=min,median`)."""
     try:
         if ":" in text:
             start, stop, step = (float(x) for x in text.split(":"))
@@ -17,7 +18,13 @@ def parse_range(text: str) -> list[float]:
                 raise ValueError("STEP must be positive and STOP not below START")
             count = int(round((stop - start) / step)) + 1
             return [round(start + i * step, 10) for i in range(count)]
-        return [float(x) for x in text.split(",") if x]
+        items = [x.strip() for x in text.split(",") if x.strip()]
+        if not items:
+            raise ValueError("no values")
+        try:
+            return [float(x) for x in items]
+        except ValueError:
+            return items
     except ValueError as err:
         raise AssessmentError(f"bad range {text!r}: {err} (expected START:STOP:STEP or A,B,C)"
                               ) from err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -96,9 +97,24 @@ def with_states(**bodies: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@cache
+def shipped_packs() -> tuple[Any, ...]:
+    """The shipped rule packs, loaded once per test session (loading costs ~0.15 s)."""
+    from smaf_expert.paths import default_rules
+
+    return tuple(smaf_expert.load_packs([default_rules()]))
+
+
+def assessor(kb: Path, params: dict[str, Any] | None = None, strict: bool = False):
+    """A fresh Assessor over `kb` and the shipped packs: make_assessor without re-reading the
+    packs from disk."""
+    return smaf_expert.Assessor(smaf_expert.load_knowledge(kb), list(shipped_packs()),
+                                params, strict)
+
+
 def assess(kb: Path, case_id: str, year: int | None = None, **kwargs: Any):
     """Assess one case in a fresh Assessor."""
-    return smaf_expert.make_assessor(kb, **kwargs).assess(case_id, year)
+    return assessor(kb, **kwargs).assess(case_id, year)
 
 
 def rule_ids(verdict: Any) -> list[str]:
@@ -115,3 +131,48 @@ def kinds(verdict: Any) -> list[tuple[str, str]]:
 def runner() -> CliRunner:
     """A click test runner."""
     return CliRunner()
+
+
+INDICATOR_IDS = ("cbm", "consultations", "mtc", "exercises", "integrated_command",
+                 "joint_deployment", "common_defence_policy")
+STAGE = {ind: i + 1 for i, ind in enumerate(INDICATOR_IDS)}
+STAGES_PACK = "smaf-stages"
+
+
+def present(prefix: str, *indicators: str, since: int = 2000, depth: str = "developing"
+            ) -> list[dict[str, Any]]:
+    """Present items `{prefix}-{indicator}` for some indicators."""
+    return [ev(f"{prefix}-{ind}", ind, since, depth) for ind in indicators]
+
+
+def absent(prefix: str, *indicators: str, since: int = 2000) -> list[dict[str, Any]]:
+    """Explicit `status: absent` items `{prefix}-no-{indicator}` for some indicators."""
+    return [ev(f"{prefix}-no-{ind}", ind, since, None, status="absent") for ind in indicators]
+
+
+def stage_trace(verdict: Any) -> list[str]:
+    """The rule ids of the smaf-stages firings, in firing order (other packs left out)."""
+    return [f.rule for f in verdict.trace if f.pack == STAGES_PACK]
+
+
+def stage_findings(verdict: Any) -> list[tuple[str, str]]:
+    """The (kind, rule) pairs of the findings of smaf-stages rules, in order."""
+    return [(f["kind"], f["rule"]) for f in verdict.findings if f["rule"].startswith("S-")]
+
+
+def findings_by(verdict: Any, rule: str) -> list[dict[str, Any]]:
+    """The findings one rule made."""
+    return [f for f in verdict.findings if f["rule"] == rule]
+
+
+def firings(verdict: Any, rule: str) -> list[Any]:
+    """The trace entries of one rule."""
+    return [f for f in verdict.trace if f.rule == rule]
+
+
+def line_of(path: Path, needle: str, start: int = 1) -> int:
+    """1-based number of the first line at or after `start` that contains `needle`."""
+    for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if number >= start and needle in text:
+            return number
+    raise AssertionError(f"{needle!r} not in {path}")
