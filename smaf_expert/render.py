@@ -47,8 +47,31 @@ def render_verdict(verdict: Any, fmt: str = "text") -> str:
     return render_template("verdict.txt.j2", v=verdict)
 
 
+_MARK = {"low": "L", "developing": "D", "high": "H"}
+_RANK = {"low": 1, "developing": 2, "high": 3}
+
+
+def profile_code(profile: dict[str, dict[str, Any]]) -> str:
+    """Stages 1-7 in one glance: L/D/H depth when present, x excluded, . absent, ? unknown."""
+    out = []
+    for entry in profile.values():
+        status = entry["status"]
+        if status == "present":
+            out.append(_MARK.get(entry["depth"] or "", "P"))
+        else:
+            out.append({"excluded": "x", "absent": ".", "unknown": "?"}.get(status, "?"))
+    return "".join(out)
+
+
+def _deepened(before: Any, now: Any) -> list[str]:
+    return [ind for ind, p in now.profile.items()
+            if p["status"] == "present" and _RANK.get(p["depth"] or "", 0)
+            > (_RANK.get(before.profile[ind]["depth"] or "", 0)
+               if before.profile[ind]["status"] == "present" else 0)]
+
+
 def timeline_rows(verdicts: list[Any]) -> list[dict[str, Any]]:
-    """One row per year: degree, level, depth, ceiling, findings, and what changed."""
+    """One row per year: degree, level, depth, ceiling, profile, findings, and what changed."""
     rows = []
     previous = None
     for v in verdicts:
@@ -60,8 +83,12 @@ def timeline_rows(verdicts: list[Any]) -> list[dict[str, Any]]:
             marks.append(f"degree rose {previous.degree}->{v.degree}")
         if notes:
             marks.append("de-institutionalisation")
+        deepened = _deepened(previous, v) if previous is not None else []
+        if deepened:
+            marks.append("deepened: " + ", ".join(deepened))
         rows.append({"year": v.year, "degree": v.degree, "level": v.level, "depth": v.depth,
-                     "ceiling": v.ceiling, "marks": "; ".join(marks), "notes": notes,
+                     "ceiling": v.ceiling, "profile": profile_code(v.profile),
+                     "marks": "; ".join(marks), "notes": notes,
                      "findings": v.findings})
         previous = v
     return rows
