@@ -4,12 +4,13 @@
 The script writes a seeded synthetic knowledge base (DOMAIN.md section 5) into a temporary
 folder, loads it once with `smaf_expert.load_knowledge`, builds one `smaf_expert.Assessor` (the
 shipped rule packs, compiled once), and assesses every case at every year, one case at a time.
-It prints the sizes, the wall time, assessments per second, latency percentiles, peak memory,
-the time to load and to compile, and histograms of degree and finding kinds as a sanity check.
+It prints the sizes, the wall time, assessments per second (overall and per year), latency
+percentiles, peak memory, the time to load and to compile, and histograms of degree, ceiling,
+finding kinds and incentives as a sanity check. Exit status 1 if any assessment raised.
 
     python benchmarks/bench_assess.py                       # 2,000 cases x 10 years
     python benchmarks/bench_assess.py --cases 500 --years 3 --seed 7
-    python benchmarks/bench_assess.py --profile             # cProfile of a 200-case run
+    python benchmarks/bench_assess.py --profile             # cProfile: 200 cases x 10 years
     python benchmarks/bench_assess.py --tracemalloc         # adds a traced-memory pass
 
 See benchmarks/README.md for measured figures.
@@ -156,9 +157,11 @@ def generate_kb(root: Path, *, n_states: int, n_cases: int, seed: int,
     _dump(root / "relations.yaml", relations)
 
     n_items = 0
-    statuses = Counter()
+    statuses: Counter[str] = Counter()
+    dyads: set[frozenset[str]] = set()
     for n in range(n_cases):
         a, b = rng.sample(ids, 2)
+        dyads.add(frozenset((a, b)))
         case_id = f"c{n:05d}-{a.lower()}-{b.lower()}"
         evidence = []
         for k in range(rng.randint(4, 12)):
@@ -190,6 +193,7 @@ def generate_kb(root: Path, *, n_states: int, n_cases: int, seed: int,
         _dump(root / "alignments" / f"{case_id}.yaml", doc)
         n_items += len(evidence)
     return {"states": n_states, "relations": len(relations), "cases": n_cases,
+            "dyads": len(dyads),
             "evidence": n_items, **{f"evidence_{k}": v for k, v in statuses.items()}}
 
 
@@ -269,12 +273,16 @@ def run_batch(assessor: Assessor, case_ids: list[str], years: list[int], tally: 
 def fact_sizes(assessor: Assessor, case_ids: list[str], year: int) -> dict[str, float]:
     """Mean number of prepared facts per case, by type, over a sample (a sanity check of what
     the engine is given; uses the package's preparation step directly)."""
-    from smaf_expert.prepare import case_facts
+    from smaf_expert import prepare
 
     counts: Counter[str] = Counter()
+    incentive_facts = getattr(prepare, "incentive_facts", None)
     for case_id in case_ids:
         case = assessor.case(case_id)
-        for fact in case_facts(assessor.kb, case, year, assessor.graph(year)):
+        facts = prepare.case_facts(assessor.kb, case, year, assessor.graph(year))
+        if incentive_facts is not None:
+            facts = facts + incentive_facts(assessor.kb, case, year)
+        for fact in facts:
             counts[fact["type"]] += 1
     return {k: v / len(case_ids) for k, v in sorted(counts.items())}
 
@@ -338,7 +346,8 @@ def main(argv: list[str] | None = None) -> int:
         sizes, t_gen = timed(generate_kb, root, n_states=args.states, n_cases=args.cases,
                              seed=args.seed, bare_states=args.bare_states)
         print(f"generated: {sizes['states']} states, {sizes['relations']} relations, "
-              f"{sizes['cases']} cases, {sizes['evidence']} evidence items "
+              f"{sizes['cases']} cases ({sizes['dyads']} distinct dyads), "
+              f"{sizes['evidence']} evidence items "
               f"(present {sizes.get('evidence_present', 0)}, suspended "
               f"{sizes.get('evidence_suspended', 0)}, absent {sizes.get('evidence_absent', 0)}) "
               f"in {t_gen:.2f} s")
@@ -362,7 +371,11 @@ def main(argv: list[str] | None = None) -> int:
 
         sample = case_ids[:: max(1, len(case_ids) // 100)][:100]
         for year in sorted({years[0], years[-1]}):
-            per_case = fact_sizes(assessor, sample, year)
+            try:
+                per_case = fact_sizes(assessor, sample, year)
+            except Exception as err:  # noqa: BLE001 - internal API, may change under us
+                print(f"prepared facts per case at {year}: n/a ({type(err).__name__}: {err})")
+                continue
             print(f"prepared facts per case at {year} (mean of {len(sample)} cases): "
                   + ", ".join(f"{k} {v:.1f}" for k, v in per_case.items())
                   + f"; total {sum(per_case.values()):.1f}")

@@ -68,7 +68,10 @@ class Assessor:
 
     def default_year(self, case: Alignment) -> int:
         """The latest year with evidence of the case."""
-        return case.years()[1]
+        last = case.years()[1]
+        if last is None:
+            raise AssessmentError(f"case {case.id!r} has no evidence yet: give --year")
+        return last
 
     def check_year(self, case: Alignment, year: int) -> None:
         """Refuse a year in which a party did not exist."""

@@ -167,7 +167,7 @@ def cases(fmt: str, kb: str | None) -> None:
     click.echo(f"{'case':<24} {'parties':<16} {'against':<8} {'years':<10} evidence")
     for r in rows:
         click.echo(f"{r['case']:<24} {'-'.join(r['parties']):<16} {r['against'] or '-':<8} "
-                   f"{r['from']}-{r['to']:<5} {r['evidence']}")
+                   f"{r['from'] or '-'}-{r['to'] or '-':<5} {r['evidence']}")
 
 
 @cli.group(cls=_Group)

@@ -213,8 +213,9 @@ class Engine:
             raise EngineError("no free engine session (runs may not be nested)")
         sid = self._free_sids.pop()
         base = list(program.static_facts) + facts
-        run = _Run({"program": program, "template": template_context},
-                   {_canon(f) for f in base})
+        # Only derived facts need de-duplicating: prepared facts are distinct by construction
+        # and no rule derives a prepared type.
+        run = _Run({"program": program, "template": template_context}, set())
         self._run = run
         try:
             for stratum in program.strata:

@@ -50,8 +50,10 @@ class Alignment:
     evidence: tuple[Evidence, ...]
     path: str
 
-    def years(self) -> tuple[int, int]:
-        """First and last year that any evidence of the case names."""
+    def years(self) -> tuple[int | None, int | None]:
+        """First and last year that any evidence of the case names (None without evidence)."""
+        if not self.evidence:
+            return None, None
         starts = [e.since for e in self.evidence]
         ends = [e.until if e.until is not None else e.since for e in self.evidence]
         return min(starts), max(ends + starts)
@@ -158,17 +160,18 @@ def _schema_problems(doc: Document, schema_name: str) -> list[Problem]:
     problems = []
     for err in sorted(validator.iter_errors(_jsonable(doc.data)), key=lambda e: list(e.path)):
         where = tuple(int(p) if isinstance(p, str) and p.isdigit() else p for p in err.path)
-        problems.append(doc.problem(where, _schema_message(err)))
+        place = ".".join(str(p) for p in err.path) or "the document"
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            known = list(err.schema.get("properties", {}))
+            for key in err.instance:
+                if key not in known and not err.schema.get("patternProperties"):
+                    # Point at the unknown key itself, where the typo is.
+                    problems.append(doc.problem(where + (key,), f"{place}: unknown field "
+                                                f"{key!r}{_suggest(key, known)}; the fields "
+                                                f"are: {', '.join(known)}"))
+            continue
+        problems.append(doc.problem(where, f"{place}: {err.message}"))
     return problems
-
-
-def _schema_message(err: jsonschema.ValidationError) -> str:
-    place = ".".join(str(p) for p in err.path) or "the document"
-    if err.validator == "additionalProperties":
-        return f"{place}: {err.message} (see DOMAIN.md section 5 for the fields)"
-    if err.validator == "required":
-        return f"{place}: {err.message}"
-    return f"{place}: {err.message}"
 
 
 def _suggest(word: str, choices: Any) -> str:
@@ -208,6 +211,8 @@ def load_knowledge(root: str | Path) -> KnowledgeBase:
     if not root.is_dir():
         raise KnowledgeError([Problem(str(root), None, "no such knowledge folder")])
 
+    malformed: set[str] = set()
+
     def read(path: Path, schema: str) -> Document | None:
         doc, problem = read_yaml(path)
         if problem:
@@ -215,10 +220,23 @@ def load_knowledge(root: str | Path) -> KnowledgeBase:
             return None
         found = _schema_problems(doc, schema)
         problems.extend(found)
-        return None if found else doc
+        if found:
+            # Still checked below, as far as its shape allows: one mistake must not hide others.
+            malformed.add(str(path))
+        return doc
+
+    def build(fn: Any, doc: Document, *args: Any) -> Any:
+        if str(doc.path) not in malformed:
+            return fn(doc, *args)
+        try:
+            return fn(doc, *args)
+        except (KeyError, TypeError, AttributeError, ValueError, IndexError):
+            return None
 
     taxonomy_path = root / "taxonomy.yaml"
     taxonomy = read(taxonomy_path, "taxonomy") if taxonomy_path.exists() else None
+    if taxonomy and str(taxonomy.path) in malformed:
+        taxonomy = None
     state_docs = [d for d in (read(p, "state") for p in _yaml_files(root / "states")) if d]
     relations_path = root / "relations.yaml"
     relations_doc = read(relations_path, "relations") if relations_path.exists() else None
@@ -230,22 +248,26 @@ def load_knowledge(root: str | Path) -> KnowledgeBase:
     check = _Checker()
     check.categories = set(taxonomy.data["threat_categories"]) if taxonomy else set()
     for doc in state_docs:
-        sid = doc.data["id"]
+        sid = doc.data.get("id") if isinstance(doc.data, dict) else None
+        if not isinstance(sid, str):
+            continue
         if sid != doc.path.stem:
             check.add(doc, ("id",), f"id {sid!r} does not match the file name {doc.path.name!r}")
         check.state_ids.add(sid)
 
-    states = {d.data["id"]: _state(d, check) for d in state_docs}
-    relations = _relations(relations_doc, check) if relations_doc else ()
+    states = {s.id: s for s in (build(_state, d, check) for d in state_docs) if s}
+    relations = (build(_relations, relations_doc, check) or ()) if relations_doc else ()
     alignments: dict[str, Alignment] = {}
     evidence: dict[str, Evidence] = {}
     for doc in align_docs:
-        case = _alignment(doc, check, evidence)
+        case = build(_alignment, doc, check, evidence)
+        if case is None:
+            continue
         if case.id in alignments:
             check.add(doc, ("id",),
                       f"case {case.id!r} is also defined in {alignments[case.id].path}")
         alignments[case.id] = case
-    quasi = {d.data["id"]: _quasi(d, check) for d in quasi_docs}
+    quasi = {q.id: q for q in (build(_quasi, d, check) for d in quasi_docs) if q}
 
     problems.extend(check.problems)
     if problems:

@@ -10,8 +10,8 @@ from .indicators import INDICATORS, LEVELS
 
 #: Fact types the verdict reads into its own fields; other derived facts go to `conclusions`.
 CORE_TYPES = {"degree", "ceiling", "excluded", "finding", "counted", "possible", "gap", "valid",
-              "discounted", "top_depth", "balance", "overall", "fit", "lacks", "common_threat",
-              "lacks_orientation"}
+              "discounted", "top_depth", "possible_gap", "possible_valid", "balance", "overall",
+              "fit", "lacks", "common_threat", "lacks_orientation"}
 
 
 @dataclass
@@ -94,7 +94,9 @@ def build_verdict(case: Any, year: int, facts: list[dict], result: RunResult,
     for fact in result.derived:
         if fact["type"] not in CORE_TYPES:
             conclusions.setdefault(fact["type"], []).append(fact)
-    used = {eid for firing in result.firings for eid in firing.evidence}
+    used = ({eid for firing in result.firings for eid in firing.evidence}
+            | {eid for p in profile.values() for eid in p["evidence"]}
+            | {eid for f in findings for eid in f["evidence"]})
     incentives, fit = _incentives(result)
     return Verdict(
         case=case.id, name=case.name, parties=list(case.parties), year=year,

@@ -95,13 +95,13 @@ SCENARIOS: dict[str, tuple[Callable[[Path], Any], Callable[[Path], Any]]] = {
                    _kb_run(*present("f", "consultations"), trust="low")),
     "S-friendly.discount": (
         _kb_run(*present("f", "cbm"), trust="high", params={"friendly.count_cbm": False}),
-        _kb_run(*present("f", "cbm"), trust="high")),
+        _kb_run(*present("f", "cbm"), trust="low", params={"friendly.count_cbm": False})),
     "S-degree.count": (_kb_run(*present("d", "consultations")), _kb_run(*ALL_ABSENT)),
     "S-unknown.possible": (_kb_run(*present("d", "consultations")), _kb_run(*ALL_KNOWN_2)),
     "S-prereq": (_kb_run(*present("p", "exercises")),
                  _kb_run(*present("p", "consultations", "exercises"))),
     "S-prereq.strict": (_kb_run(*present("p", "consultations"), strict=True),
-                        _kb_run(*present("p", "consultations"))),
+                        _kb_run(*present("p", "exercises"), strict=True)),
     "S-degree": (_kb_run(*present("d", "consultations")), _kb_run(*ALL_ABSENT)),
     "S-degree.none": (_kb_run(*ALL_ABSENT), _kb_run(*present("d", "consultations"))),
     "S-degree.strict": (_kb_run(*present("p", "consultations"), strict=True),
@@ -110,6 +110,15 @@ SCENARIOS: dict[str, tuple[Callable[[Path], Any], Callable[[Path], Any]]] = {
                              _kb_run(*present("p", "consultations"), strict=True)),
     "S-unknown": (_kb_run(*present("d", "consultations")), _kb_run(*ALL_ABSENT)),
     "S-unknown.none": (_kb_run(*ALL_ABSENT), _kb_run(*present("d", "consultations"))),
+    "S-unknown.strict-gap": (
+        _kb_run(*present("p", "exercises"), *absent("q", "consultations"), strict=True),
+        _kb_run(*present("d", "consultations"), strict=True)),
+    "S-unknown.strict": (_kb_run(*present("d", "consultations"), strict=True),
+                         _kb_run(*ALL_ABSENT, strict=True)),
+    "S-unknown.strict-ceiling": (_kb_run(*present("d", "consultations"), strict=True),
+                                 _kb_run(*ALL_ABSENT, strict=True)),
+    "S-unknown.strict-none": (_kb_run(*ALL_ABSENT, strict=True),
+                              _kb_run(*present("d", "consultations"), strict=True)),
     "S-unknown.gap": (_kb_run(*present("d", "consultations")), _kb_run(*ALL_KNOWN_2)),
     "S-depth": (_kb_run(*present("d", "consultations")), _kb_run(*ALL_ABSENT)),
     "S-time": (_kb_run(ev("t-ex", "exercises", 2000, until=2009), year=2010),
@@ -501,6 +510,26 @@ def test_ceiling_of_a_case_with_nothing_but_unknowns_above_absent(tmp_path):
     assert degree_of(v) == (0, "none", None, 3)
     (finding,) = findings_by(v, "S-unknown.gap")
     assert "military-technical cooperation" in finding["text"]
+
+
+@pytest.mark.parametrize("present_ids, unknown_ids, degree, ceiling", [
+    (("exercises",), (), 0, 0),
+    (("cbm", "exercises"), (), 1, 1),
+    (("exercises",), ("cbm",), 0, 1),
+    (("exercises",), ("consultations",), 0, 4),
+    (("consultations", "mtc", "exercises", "joint_deployment"), ("integrated_command",), 6, 6),
+    (("consultations", "integrated_command"), ("mtc", "exercises"), 2, 5),
+], ids=["nothing-unknown", "nothing-unknown-cbm", "only-cbm-unknown",
+        "missing-prerequisite-unknown", "five-unknown-below-six", "prerequisites-unknown"])
+def test_strict_ceiling_respects_prerequisites(tmp_path, present_ids, unknown_ids, degree,
+                                               ceiling):
+    """Under strict, the ceiling is the strict degree if every unknown indicator were present:
+    with nothing unknown it equals the degree, and no unknown-indicators finding is made."""
+    known_absent = [i for i in INDICATOR_IDS if i not in present_ids and i not in unknown_ids]
+    kb = one(tmp_path, *present("sc", *present_ids), *absent("sc", *known_absent))
+    v = assess(kb, "c-x", 2010, strict=True)
+    assert (v.degree, v.ceiling) == (degree, ceiling)
+    assert len(findings_by(v, "S-unknown.gap")) == (1 if ceiling > degree else 0)
 
 
 # --- S-depth ----------------------------------------------------------------------------------
