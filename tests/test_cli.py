@@ -346,3 +346,12 @@ def test_assess_param_hierarchy_ratio(runner, tmp_path, params, hierarchy):
         assert found[0]["text"].startswith("United States (USA) has 20.00 times the GNP")
     expected = {"hierarchy.ratio": float(params[1].split("=")[1])} if params else {}
     assert data["params"] == expected
+
+
+def test_degree_zero_reads_no_alignment(tmp_path, runner):
+    """Degree 0 is worded as DOMAIN.md words it: "no alignment", not "none alignment"."""
+    kb = make_kb(tmp_path, alignments={"zz": case(["USA", "JPN"], *absent("z", "cbm"))})
+    result = runner.invoke(cli, ["assess", "zz", "--kb", str(kb), "--year", "2010"])
+    assert result.exit_code == 0, result.output
+    assert "Degree 0 of 7: no alignment." in result.output
+    assert "none alignment" not in result.output
