@@ -43,10 +43,14 @@ class Assessor:
             overrides["prereq.strict"] = True
         self.params = resolve_parameters(self.packs, overrides)
         self.changed = changed_parameters(self.packs, self.params)
-        self.program: Program = compile_packs(self.packs, self.params, BASE_TYPES)
+        self.program: Program = compile_packs(self.packs_of("case"), self.params, BASE_TYPES)
         self._graphs: dict[int, nx.MultiDiGraph] = {}
         self._sources = {eid: _evidence_record(e) for eid, e in self.kb.evidence.items()}
         self._names = {sid: s.name for sid, s in self.kb.states.items()}
+
+    def packs_of(self, scope: str) -> list[Pack]:
+        """The packs that reason about one case (`case`) or the whole network (`network`)."""
+        return [p for p in self.packs if p.scope == scope]
 
     def case(self, case_id: str) -> Alignment:
         """The case with this id, or an error naming the cases there are."""

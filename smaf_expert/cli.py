@@ -145,6 +145,88 @@ def sensitivity(case: str, spec: str, year: int | None, fmt: str, kb: str | None
 
 
 @cli.command()
+@click.option("--year", type=int, default=None, help="Year (default: the current year).")
+@click.option("--backtest", is_flag=True, help="Every coded period: prediction vs the record.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@rule_options
+@kb_option
+def quasi(year: int | None, backtest: bool, fmt: str, strict: bool, params: tuple[str, ...],
+          rules: tuple[str, ...], kb: str | None) -> None:
+    """Quasi-alliances (Cha) in the knowledge base at a year, or the model's record.
+
+    Example:
+
+        smaf quasi --year 1977
+        smaf quasi --backtest
+    """
+    from datetime import date
+
+    from .network import NetworkAssessor
+
+    network = NetworkAssessor(_assessor(kb, rules, params, strict))
+    if backtest:
+        rows = network.backtest()
+        scored = [r for r in rows if r["hit"] is not None]
+        hits = sum(1 for r in scored if r["hit"])
+        if fmt == "json":
+            click.echo(to_json({"periods": rows, "hits": hits, "scored": len(scored),
+                                "hit_rate": round(hits / len(scored), 3) if scored else None}))
+            return
+        click.echo(render_template("backtest.txt.j2", rows=rows, hits=hits,
+                                   scored=len(scored)).rstrip("\n"))
+        return
+    year = year or date.today().year
+    entries, _ = network.quasi(year)
+    if fmt == "json":
+        click.echo(to_json([e.as_dict() for e in entries]))
+        return
+    click.echo(render_template("quasi.txt.j2", year=year, entries=entries).rstrip("\n"))
+
+
+@cli.command()
+@click.option("--year", type=int, default=None, help="Year (default: the current year).")
+@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "json", "dot"]),
+              default="graphml")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write to this file (default: standard output).")
+@kb_option
+def graph(year: int | None, fmt: str, output: str | None, kb: str | None) -> None:
+    """Export the multilateral graph at a year (typed edges) for Gephi or networkx.
+
+    Example:
+
+        smaf graph --year 2020 --format graphml -o alignments-2020.graphml
+    """
+    from datetime import date
+
+    from .graph_export import export_graph, render_graph
+
+    text = render_graph(export_graph(_assessor(kb), year or date.today().year), fmt)
+    if output:
+        write_text_atomically(output, text)
+    else:
+        click.echo(text.rstrip("\n"))
+
+
+def write_text_atomically(path: str, text: str) -> None:
+    """Write a file whole or not at all: a failure half-way leaves what was there."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".",
+                               prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@cli.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @kb_option
 def cases(fmt: str, kb: str | None) -> None:

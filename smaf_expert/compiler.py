@@ -135,10 +135,30 @@ def _strata(rules: list[Rule], base_types: set[str]) -> dict[str, int]:
                 changed = True
         if not changed:
             return level
-    cyclic = sorted(r.id for r in rules if level[r.id] > len(rules))
+    cyclic = negation_cycle(rules)
     raise RulePackError([Problem(rules[0].path, None,
                                  "rules negate facts that they themselves help to produce "
                                  f"(no stratification is possible): {', '.join(cyclic)}")])
+
+
+def negation_cycle(rules: list[Rule]) -> list[str]:
+    """Ids of the rules on a dependency cycle that passes through a negation."""
+    import networkx as nx
+
+    g = nx.DiGraph()
+    for r in rules:
+        for t in r.consumes():
+            g.add_edge(("type", t), ("rule", r.id), negated=False)
+        for t in r.negates():
+            g.add_edge(("type", t), ("rule", r.id), negated=True)
+        for t in r.produces():
+            g.add_edge(("rule", r.id), ("type", t), negated=False)
+    out: set[str] = set()
+    for component in nx.strongly_connected_components(g):
+        sub_graph = g.subgraph(component)
+        if any(d["negated"] for _, _, d in sub_graph.edges(data=True)):
+            out |= {name for kind, name in component if kind == "rule"}
+    return sorted(out)
 
 
 def compile_packs(packs: list[Pack], params: dict[str, Any], base_types: set[str]) -> Program:

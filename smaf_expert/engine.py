@@ -176,6 +176,9 @@ class Engine:
                 fact = {"type": "finding", "kind": spec["kind"], "rule": rule_id,
                         "text": render_text(spec["text"], ctx),
                         "evidence": self._eval(spec.get("evidence"), matched, ctx) or evidence}
+                # Further fields tie a finding to what it is about (e.g. a quasi triad).
+                fact.update({k: self._eval(v, matched, ctx) for k, v in spec.items()
+                             if k not in ("kind", "text", "evidence")})
             fact = {k: v for k, v in fact.items() if v is not None}
             key = _canon(fact)
             asserted.append(fact)

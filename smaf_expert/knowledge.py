@@ -106,6 +106,7 @@ class Relation:
     name: str | None
     dominant: str | None
     sources: tuple[str, ...]
+    note: str | None = None
 
     def holds(self, year: int) -> bool:
         """Whether the relation is in force at `year` (undated ends are open)."""
@@ -331,7 +332,8 @@ def _relations(doc: Document, check: _Checker) -> tuple[Relation, ...]:
                 check.add(doc, (i, "dominant"), "the dominant state must be one of the parties")
         check.dates(doc, (i,), r.get("since"), r.get("until"))
         out.append(Relation(r["type"], tuple(r["parties"]), r.get("since"), r.get("until"),
-                            r.get("name"), r.get("dominant"), tuple(r["sources"])))
+                            r.get("name"), r.get("dominant"), tuple(r["sources"]),
+                            r.get("note")))
     return tuple(out)
 
 

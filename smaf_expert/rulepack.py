@@ -17,7 +17,9 @@ PARAM_TYPES = ("boolean", "number", "integer", "integers", "string", "strings")
 RULE_KEYS = {"id", "statement", "citation", "when", "unless", "then", "explain", "enabled_when",
              "salience", "note"}
 PACK_KEYS = {"pack", "theory", "version", "citation", "description", "parameters", "facts",
-             "produces", "rules", "examples", "refines", "disable"}
+             "produces", "rules", "examples", "refines", "disable", "scope"}
+#: What a pack reasons about: one alignment case at a year, or the whole network at a year.
+SCOPES = ("case", "network")
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class Pack:
     examples: tuple[dict, ...] = ()
     disable: tuple[str, ...] = ()
     parameter_overrides: dict[str, Any] = field(default_factory=dict)
+    scope: str = "case"
 
 
 def _check_value(doc: Document, where: tuple, value: Any, names: set[str], params: set[str],
@@ -149,6 +152,10 @@ def load_pack(path: Path, problems: list[Problem]) -> Pack | None:
                                                 f"{_suggest(key, PACK_KEYS)}"))
     name = data["pack"]
     theory = data.get("theory", "")
+    scope = data.get("scope", "case")
+    if scope not in SCOPES:
+        problems.append(doc.problem(("scope",), f"unknown scope {scope!r}; scopes: "
+                                                f"{', '.join(SCOPES)}"))
     params: dict[str, Parameter] = {}
     for pname, spec in (data.get("parameters") or {}).items():
         if not isinstance(spec, dict) or "default" not in spec:
@@ -232,6 +239,7 @@ def load_pack(path: Path, problems: list[Problem]) -> Pack | None:
         produces=dict(data.get("produces") or {}), rules=tuple(rules),
         examples=tuple(data.get("examples") or []), disable=tuple(data.get("disable") or []),
         parameter_overrides=dict(data.get("refines") or {}),
+        scope=scope,
     )
 
 
