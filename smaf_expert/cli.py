@@ -180,7 +180,9 @@ def quasi(year: int | None, backtest: bool, fmt: str, strict: bool, params: tupl
     if fmt == "json":
         click.echo(to_json([e.as_dict() for e in entries]))
         return
-    click.echo(render_template("quasi.txt.j2", year=year, entries=entries).rstrip("\n"))
+    names = {sid: s.name for sid, s in network.assessor.kb.states.items()}
+    click.echo(render_template("quasi.txt.j2", year=year, entries=entries,
+                               state_names=names).rstrip("\n"))
 
 
 @cli.command()
