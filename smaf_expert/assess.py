@@ -10,6 +10,8 @@ import networkx as nx
 from .compiler import Program, compile_packs
 from .engine import shared_engine
 from .errors import AssessmentError
+from .explain import Explainer, Node
+from .graph import evidence_by_indicator
 from .knowledge import Alignment, KnowledgeBase, load_knowledge
 from .params import changed_parameters, resolve_parameters
 from .paths import default_knowledge, default_rules
@@ -95,8 +97,23 @@ class Assessor:
         facts += incentive_facts(self.kb, case, year)
         context = {"state_names": self._names, "case_id": case.id, "year": year}
         result = shared_engine().run(self.program, facts, context)
-        return build_verdict(case, year, facts, result, self.changed,
-                             list(self.program.packs), self._sources)
+        return build_verdict(case, year, [*self.program.static_facts, *facts], result,
+                             self.changed, list(self.program.packs), self._sources)
+
+    def explainer(self, verdict: Verdict) -> Explainer:
+        """Explanations of a verdict made by this Assessor."""
+        return Explainer(verdict, self.program.rules, self._sources)
+
+    def explain(self, case_id: str, year: int | None = None, about: str = "degree"
+                ) -> list[Node]:
+        """Why: the derivation trees of a conclusion (`degree`, `bop`, ..., a finding kind)."""
+        return self.explainer(self.assess(case_id, year)).why(about)
+
+    def why_not(self, case_id: str, stage: int, year: int | None = None) -> list[Node]:
+        """Why not: what keeps the degree of a case below `stage`."""
+        verdict = self.assess(case_id, year)
+        items = evidence_by_indicator(self.case(case_id))
+        return self.explainer(verdict).why_not(stage, items, self.params)
 
     def timeline(self, case_id: str, start: int, end: int) -> list[Verdict]:
         """Verdicts for every year from `start` to `end`, inclusive."""

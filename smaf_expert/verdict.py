@@ -35,6 +35,9 @@ class Verdict:
     conclusions: dict[str, list[dict]] = field(default_factory=dict)
     incentives: dict[str, dict[str, Any]] = field(default_factory=dict)
     fit: dict[str, Any] = field(default_factory=dict)
+    #: The prepared facts and every derived fact: what explanations work from (not in JSON).
+    facts: list[dict] = field(default_factory=list, repr=False)
+    derived: list[dict] = field(default_factory=list, repr=False)
 
     @property
     def strength(self) -> tuple[int, int, int]:
@@ -105,6 +108,7 @@ def build_verdict(case: Any, year: int, facts: list[dict], result: RunResult,
         findings=findings, params=params, packs=packs, trace=result.firings,
         evidence={eid: sources[eid] for eid in sorted(used) if eid in sources},
         conclusions=conclusions, incentives=incentives, fit=fit,
+        facts=list(facts), derived=list(result.derived),
     )
 
 
