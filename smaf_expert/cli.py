@@ -52,6 +52,19 @@ def rule_options(func: Any) -> Any:
     return wrapper
 
 
+def whatif_options(func: Any) -> Any:
+    """--assume and --drop: a scenario for this run."""
+    @click.option("--assume", "assume", multiple=True, metavar="INDICATOR=present[:DEPTH]",
+                  help="Assume an indicator present (or absent) from the year on (repeatable).")
+    @click.option("--drop", "drop", multiple=True, metavar="EVIDENCE_ID",
+                  help="Leave an evidence item out (repeatable).")
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
 def _assessor(kb: str | None, rules: tuple[str, ...] = (), params: tuple[str, ...] = (),
               strict: bool = False) -> Assessor:
     return make_assessor(kb, list(rules), parse_assignments(params), strict)
@@ -73,18 +86,116 @@ def cli() -> None:
 @click.option("--year", type=int, default=None, help="Year of assessment (default: the latest "
                                                       "year with evidence).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@whatif_options
 @rule_options
 @kb_option
-def assess(case: str, year: int | None, fmt: str, strict: bool, params: tuple[str, ...],
+def assess(case: str, year: int | None, fmt: str, assume: tuple[str, ...],
+           drop: tuple[str, ...], strict: bool, params: tuple[str, ...],
            rules: tuple[str, ...], kb: str | None) -> None:
     """Assess the degree of alignment of CASE at a year, with the reasoning.
+
+    With --assume or --drop, the verdict under that scenario and what changed.
 
     Example:
 
         smaf assess us-india --year 2020 --param hedging.stages=3
+        smaf assess us-india --assume integrated_command=present:low
     """
-    verdict = _assessor(kb, rules, params, strict).assess(case, year)
-    click.echo(render_verdict(verdict, fmt).rstrip("\n"))
+    assessor = _assessor(kb, rules, params, strict)
+    if not (assume or drop):
+        click.echo(render_verdict(assessor.assess(case, year), fmt).rstrip("\n"))
+        return
+    from .whatif import diff, what_if
+
+    before, after = what_if(assessor, case, year, list(assume), list(drop))
+    changes = diff(before, after)
+    if fmt == "json":
+        click.echo(to_json({"scenario": {"assume": list(assume), "drop": list(drop)},
+                            "diff": changes, "verdict": after.as_dict()}))
+        return
+    click.echo(render_verdict(after, fmt).rstrip("\n"))
+    click.echo("")
+    click.echo(render_template("whatif.txt.j2", before=before, d=changes,
+                               scenario=_scenario_text(assume, drop)).rstrip("\n"))
+
+
+def _scenario_text(assume: tuple[str, ...], drop: tuple[str, ...]) -> str:
+    parts = [f"assume {a}" for a in assume] + [f"drop {d}" for d in drop]
+    return ", ".join(parts)
+
+
+TREE_MARKS = {"conclusion": "=>", "rule": "<-", "fact": "*", "absence": "~", "evidence": "#",
+              "missing": "x", "blocked": "!", "note": "-"}
+
+
+@cli.command()
+@click.argument("case")
+@click.option("--year", type=int, default=None, help="Year of assessment.")
+@click.option("--about", default="degree", show_default=True,
+              help="degree, ceiling, bop, bot, boi, overall, fit, confidence, or a finding kind.")
+@click.option("--why-not", "why_not", type=int, default=None, metavar="STAGE",
+              help="What keeps the degree below STAGE.")
+@click.option("--pivotal", is_flag=True,
+              help="The evidence items whose removal alone changes the verdict.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "argdown"]),
+              default="text")
+@whatif_options
+@rule_options
+@kb_option
+def explain(case: str, year: int | None, about: str, why_not: int | None, pivotal: bool,
+            fmt: str, assume: tuple[str, ...], drop: tuple[str, ...], strict: bool,
+            params: tuple[str, ...], rules: tuple[str, ...], kb: str | None) -> None:
+    """Why a conclusion holds, as a tree down to the evidence; or why a stage is not reached.
+
+    Example:
+
+        smaf explain us-india --why-not 5
+        smaf explain china-russia --about bot
+        smaf explain us-india --drop rusind-mtc-2 --why-not 4
+    """
+    from .whatif import parse_assumption, scenario
+    from .whatif import pivotal as find_pivotal
+
+    assessor = _assessor(kb, rules, params, strict)
+    if assume or drop:
+        year = year or assessor.default_year(assessor.case(case))
+        changed = scenario(assessor.kb, case, year, [parse_assumption(a) for a in assume],
+                           list(drop))
+        assessor = Assessor(changed, assessor.packs, assessor.changed)
+    if pivotal:
+        rows = find_pivotal(assessor, case, year)
+        if fmt == "json":
+            click.echo(to_json(rows))
+            return
+        click.echo(f"Pivotal evidence for {case}: items whose removal alone changes the "
+                   "degree, a balance or the fit")
+        for row in rows or [{"evidence": "(none)", "claim": "", "changes": {}, "case": ""}]:
+            changes = "; ".join(f"{k} {a} -> {b}" for k, (a, b) in row["changes"].items())
+            click.echo(f"  {row['evidence']} ({row['case']}): {changes}\n    {row['claim']}"
+                       if row["changes"] else f"  {row['evidence']}")
+        return
+    verdict = assessor.assess(case, year)
+    explainer = assessor.explainer(verdict)
+    if why_not is not None:
+        from .graph import evidence_by_indicator
+
+        nodes = explainer.why_not(why_not, evidence_by_indicator(assessor.case(case)),
+                                  assessor.params)
+        title = f"Why {verdict.name} does not reach stage {why_not} in {verdict.year} " \
+                f"(degree {verdict.degree})"
+    else:
+        nodes = explainer.why(about)
+        title = f"Why {about} for {verdict.name} in {verdict.year}"
+    if fmt == "json":
+        click.echo(to_json({"case": verdict.case, "year": verdict.year, "title": title,
+                            "tree": [n.as_dict() for n in nodes]}))
+    elif fmt == "argdown":
+        from .argdown import to_argdown
+
+        click.echo(to_argdown(nodes, title).rstrip("\n"))
+    else:
+        click.echo(render_template("explain.txt.j2", title=title, nodes=nodes,
+                                   marks=TREE_MARKS).rstrip("\n"))
 
 
 @cli.command()

@@ -69,7 +69,8 @@ def case_facts(kb: KnowledgeBase, case: Alignment, year: int, graph: nx.MultiDiG
         facts.append({
             "type": "indicator", "indicator": ind.id, "stage": ind.stage, "level": ind.level,
             "status": now.status, "depth": now.depth or "", "depth_rank": now.depth_rank,
-            "suspended": now.suspended, "prev_status": before.status,
+            "suspended": now.suspended, "confidence_rank": now.confidence_rank,
+            "prev_status": before.status,
             "prev_depth_rank": before.depth_rank,
             "depth_change": now.depth_rank - before.depth_rank,
             "ended": list(ended_between(items, year)) if before.depth_rank else [],

@@ -17,6 +17,8 @@ class IndicatorState:
     depth_rank: int
     evidence: tuple[str, ...]
     suspended: bool
+    #: The lowest confidence of the items behind a present indicator (1 low .. 3 high), else 0.
+    confidence_rank: int = 0
 
     @property
     def present(self) -> bool:
@@ -25,6 +27,7 @@ class IndicatorState:
 
 
 UNKNOWN = IndicatorState("unknown", None, 0, (), False)
+CONFIDENCE_RANK = {"low": 1, "medium": 2, "high": 3}
 
 
 def indicator_state(items: list[Evidence], year: int) -> IndicatorState:
@@ -43,7 +46,8 @@ def indicator_state(items: list[Evidence], year: int) -> IndicatorState:
     if present:
         depth = max((e.depth for e in present), key=lambda d: DEPTH_RANK[d])
         return IndicatorState("present", depth, DEPTH_RANK[depth],
-                              tuple(e.id for e in present), False)
+                              tuple(e.id for e in present), False,
+                              min(CONFIDENCE_RANK[e.confidence] for e in present))
     behind = suspensions or [e for e in holding if e.status == "absent"]
     return IndicatorState("absent", None, 0, tuple(e.id for e in behind), bool(suspensions))
 

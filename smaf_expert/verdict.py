@@ -11,7 +11,8 @@ from .indicators import INDICATORS, LEVELS
 #: Fact types the verdict reads into its own fields; other derived facts go to `conclusions`.
 CORE_TYPES = {"degree", "ceiling", "excluded", "finding", "counted", "possible", "gap", "valid",
               "discounted", "top_depth", "possible_gap", "possible_valid", "balance", "overall",
-              "fit", "lacks", "common_threat", "lacks_orientation"}
+              "fit", "lacks", "common_threat", "lacks_orientation", "confidence",
+              "confidence_issue"}
 
 
 @dataclass
@@ -35,6 +36,8 @@ class Verdict:
     conclusions: dict[str, list[dict]] = field(default_factory=dict)
     incentives: dict[str, dict[str, Any]] = field(default_factory=dict)
     fit: dict[str, Any] = field(default_factory=dict)
+    #: How much the verdict rests on (low / moderate / high, with reasons), apart from it.
+    confidence: dict[str, Any] = field(default_factory=dict)
     #: The prepared facts and every derived fact: what explanations work from (not in JSON).
     facts: list[dict] = field(default_factory=list, repr=False)
     derived: list[dict] = field(default_factory=list, repr=False)
@@ -58,7 +61,7 @@ class Verdict:
             "case": self.case, "name": self.name, "parties": self.parties, "year": self.year,
             "degree": self.degree, "level": self.level, "depth": self.depth,
             "ceiling": self.ceiling, "profile": self.profile, "findings": self.findings,
-            "incentives": self.incentives, "fit": self.fit,
+            "incentives": self.incentives, "fit": self.fit, "confidence": self.confidence,
             "params": self.params, "packs": self.packs, "conclusions": self.conclusions,
             "trace": [f.as_dict() for f in self.trace], "evidence": self.evidence,
         }
@@ -109,6 +112,7 @@ def build_verdict(case: Any, year: int, facts: list[dict], result: RunResult,
         evidence={eid: sources[eid] for eid in sorted(used) if eid in sources},
         conclusions=conclusions, incentives=incentives, fit=fit,
         facts=list(facts), derived=list(result.derived),
+        confidence=_confidence(result),
     )
 
 
@@ -143,3 +147,14 @@ def _incentives(result: RunResult) -> tuple[dict[str, dict[str, Any]], dict[str,
         fit = {"value": fit_fact["value"], "expected": [fit_fact["low"], fit_fact["high"]],
                "rules": _rules_asserting(result, lambda a: a["type"] == "fit")}
     return out, fit
+
+
+def _confidence(result: RunResult) -> dict[str, Any]:
+    """The confidence pack's conclusion, when it ran."""
+    level = result.facts("confidence")
+    if not level:
+        return {}
+    return {"level": level[0]["level"],
+            "reasons": list(dict.fromkeys(i["reason"] for i in result.facts("confidence_issue"))),
+            "rules": _rules_asserting(result, lambda a: a["type"] in ("confidence",
+                                                                      "confidence_issue"))}
