@@ -15,12 +15,12 @@ from .graph import evidence_by_indicator
 from .knowledge import Alignment, KnowledgeBase, load_knowledge
 from .params import changed_parameters, resolve_parameters
 from .paths import default_knowledge, default_rules
-from .prepare import case_facts, incentive_facts
+from .prepare import case_facts, incentive_facts, walt_facts
 from .rulepack import Pack, load_packs
 from .verdict import Verdict, build_verdict
 
 BASE_TYPES = {"case", "indicator", "pair", "engagement", "rivalry", "power", "member",
-              "perception", "orientation"}
+              "perception", "orientation", "walt"}
 
 
 def _evidence_record(item: Any) -> dict[str, Any]:
@@ -95,6 +95,7 @@ class Assessor:
         self.check_year(case, year)
         facts = case_facts(self.kb, case, year, self.graph(year))
         facts += incentive_facts(self.kb, case, year)
+        facts += walt_facts(self.kb, case, year)
         context = {"state_names": self._names, "case_id": case.id, "year": year}
         result = shared_engine().run(self.program, facts, context)
         return build_verdict(case, year, [*self.program.static_facts, *facts], result,

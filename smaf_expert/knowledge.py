@@ -89,6 +89,8 @@ class State:
     orientation: tuple[Dated, ...]
     rivals: tuple[str, ...]
     path: str
+    borders: tuple[str, ...] = ()
+    offensive: tuple[Dated, ...] = ()
 
     def exists_in(self, year: int) -> bool:
         """Whether the state existed in `year` (open ends when `from`/`to` are not given)."""
@@ -310,6 +312,8 @@ def _state(doc: Document, check: _Checker) -> State:
     ]
     for i, rival in enumerate(data.get("rivals", [])):
         check.state(doc, ("rivals", i), rival)
+    for i, neighbour in enumerate(data.get("borders", [])):
+        check.state(doc, ("borders", i), neighbour)
     gnp = data.get("gnp") or {}
     return State(
         id=data["id"], name=data["name"], cow=data.get("cow"),
@@ -318,6 +322,9 @@ def _state(doc: Document, check: _Checker) -> State:
         gnp_unit=gnp.get("unit"), gnp_source=gnp.get("source"),
         threats=tuple(threats), orientation=tuple(orientation),
         rivals=tuple(data.get("rivals", [])), path=str(doc.path),
+        borders=tuple(data.get("borders", [])),
+        offensive=tuple(_dated(doc, ("offensive", i), o, check, ("level",))
+                        for i, o in enumerate(data.get("offensive", []))),
     )
 
 

@@ -149,3 +149,33 @@ def incentive_facts(kb: KnowledgeBase, case: Alignment, year: int) -> list[dict]
                           "intensity_rank": _INTENSITY_RANK[o.values["intensity"]],
                           "since": o.since, "sources": list(o.sources)})
     return facts
+
+
+_OFFENSE_RANK = {"low": 1, "moderate": 2, "high": 3}
+
+
+def walt_facts(kb: KnowledgeBase, case: Alignment, year: int) -> list[dict]:
+    """Walt's four sources of threat, for each party facing the state the case is formed
+    against: aggregate power (its GNP over the party's), proximity (a shared border, either
+    side's file), offensive capabilities (coded level) and intentions (the party's strongest
+    perception of it as a threat)."""
+    if not case.against:
+        return []
+    against = kb.states[case.against]
+    offense = _current(against.offensive, year, lambda e: "offensive")
+    facts = []
+    for party in case.parties:
+        state = kb.states[party]
+        mine, theirs = gnp_at(kb, party, year), gnp_at(kb, case.against, year)
+        intents = [_THREAT_RANK[t.values["level"]] for t in state.threats
+                   if t.holds(year) and t.values["from"] == case.against]
+        fact: dict[str, Any] = {
+            "type": "walt", "state": party, "against": case.against,
+            "borders": case.against in state.borders or party in against.borders,
+            "offensive": offense[0].values["level"] if offense else "",
+            "offensive_rank": _OFFENSE_RANK[offense[0].values["level"]] if offense else 0,
+            "intent_rank": max(intents, default=0)}
+        if mine and theirs:
+            fact["power_ratio"] = theirs[0] / mine[0]
+        facts.append(fact)
+    return facts

@@ -36,6 +36,8 @@ class Verdict:
     conclusions: dict[str, list[dict]] = field(default_factory=dict)
     incentives: dict[str, dict[str, Any]] = field(default_factory=dict)
     fit: dict[str, Any] = field(default_factory=dict)
+    #: Predictions of other theories' packs (facts of a type `*_prediction`), beside SMAF's.
+    predictions: list[dict[str, Any]] = field(default_factory=list)
     #: How much the verdict rests on (low / moderate / high, with reasons), apart from it.
     confidence: dict[str, Any] = field(default_factory=dict)
     #: The prepared facts and every derived fact: what explanations work from (not in JSON).
@@ -62,6 +64,7 @@ class Verdict:
             "degree": self.degree, "level": self.level, "depth": self.depth,
             "ceiling": self.ceiling, "profile": self.profile, "findings": self.findings,
             "incentives": self.incentives, "fit": self.fit, "confidence": self.confidence,
+            "predictions": self.predictions,
             "params": self.params, "packs": self.packs, "conclusions": self.conclusions,
             "trace": [f.as_dict() for f in self.trace], "evidence": self.evidence,
         }
@@ -112,7 +115,7 @@ def build_verdict(case: Any, year: int, facts: list[dict], result: RunResult,
         evidence={eid: sources[eid] for eid in sorted(used) if eid in sources},
         conclusions=conclusions, incentives=incentives, fit=fit,
         facts=list(facts), derived=list(result.derived),
-        confidence=_confidence(result),
+        confidence=_confidence(result), predictions=_predictions(result),
     )
 
 
@@ -158,3 +161,16 @@ def _confidence(result: RunResult) -> dict[str, Any]:
             "reasons": list(dict.fromkeys(i["reason"] for i in result.facts("confidence_issue"))),
             "rules": _rules_asserting(result, lambda a: a["type"] in ("confidence",
                                                                       "confidence_issue"))}
+
+
+def _predictions(result: RunResult) -> list[dict[str, Any]]:
+    """Other theories' predictions, each with the pack that made it and the rules behind it."""
+    out = []
+    for firing in result.firings:
+        for fact in firing.asserted:
+            if fact["type"].endswith("_prediction") and fact["type"] != "bot_prediction":
+                entry = {"pack": firing.pack, "rule": firing.rule,
+                         **{k: v for k, v in fact.items() if k not in ("type", "evidence")}}
+                if entry not in out:
+                    out.append(entry)
+    return out
