@@ -114,7 +114,7 @@ def compile_rule(rule: Rule, params: dict[str, Any]) -> dict:
     return {"all": conditions, "pri": -rule.salience, "run": rule.id}
 
 
-def _strata(rules: list[Rule], base_types: set[str]) -> dict[str, int]:
+def stratify(rules: list[Rule], base_types: set[str]) -> dict[str, int]:
     """Least strata: positive use at the producer's stratum, negation one above."""
     level = {r.id: 1 for r in rules}
     producers: dict[str, list[str]] = {}
@@ -180,7 +180,7 @@ def compile_packs(packs: list[Pack], params: dict[str, Any], base_types: set[str
         except _Never:
             rules.remove(rule)
             off.append(rule.id)
-    level = _strata(rules, base_types)
+    level = stratify(rules, base_types)
     key = hashlib.sha1(json.dumps([sorted(compiled.items()), sorted(params.items())],
                                   sort_keys=True, default=str).encode()).hexdigest()[:10]
     strata = []

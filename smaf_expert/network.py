@@ -19,6 +19,9 @@ from .engine import Firing, RunResult, shared_engine
 from .errors import AssessmentError
 from .prepare import _THREAT_RANK, _current
 
+#: Derived types that become quasi-alliance entries (the network's output).
+NETWORK_OUTPUT_TYPES = frozenset({"quasi", "hindrance", "prediction", "bot_prediction",
+                                  "overridden", "behaviour", "finding"})
 NETWORK_TYPES = {"tie", "perception", "animosity", "period", "fear", "commitment",
                  "triad_member", "triad_threat"}
 
@@ -113,6 +116,7 @@ class QuasiEntry:
     period: list[int] | None = None
     rival_prediction: str | None = None
     overridden: list[str] = field(default_factory=list)
+    behaviour: dict[str, str] = field(default_factory=dict)
     rules: list[str] = field(default_factory=list)
     findings: list[dict] = field(default_factory=list)
 
@@ -236,6 +240,8 @@ def _attach_triad(entries: list[QuasiEntry], triad: Any, period: dict,
     entry.rival_prediction = rival["value"] if rival else None
     entry.overridden = [o["prediction"] for o in result.facts("overridden")
                         if o["triad"] == triad.id]
+    entry.behaviour = {b["state"]: b["commitment"] for b in result.facts("behaviour")
+                       if b["triad"] == triad.id}
     entry.findings = [{"kind": f["kind"], "rule": f["rule"], "text": f["text"]}
                       for f in result.facts("finding") if f.get("triad") == triad.id]
 

@@ -135,16 +135,62 @@ def _check_test(doc: Document, where: tuple, spec: Any, names: set[str], params:
         _check_value(doc, where + (op,), value, names, params, problems)
 
 
-def load_pack(path: Path, problems: list[Problem]) -> Pack | None:
-    """Read one pack; append its problems to `problems`, return None when it cannot be used."""
+#: The shape of each section of a pack and of a rule: checked before anything is iterated.
+_PACK_SHAPES = {"parameters": dict, "facts": list, "produces": dict, "rules": list,
+                "examples": list, "refines": dict, "disable": list}
+_RULE_SHAPES = {"when": list, "unless": list, "then": list, "enabled_when": dict}
+_SHAPE_WORDS = {dict: "a mapping", list: "a list"}
+
+
+def _shape_problems(doc: Document) -> list[Problem]:
+    out = []
+    for key, kind in _PACK_SHAPES.items():
+        value = doc.data.get(key)
+        if value is not None and not isinstance(value, kind):
+            out.append(doc.problem((key,), f"`{key}` must be {_SHAPE_WORDS[kind]}"))
+    for i, rule in enumerate(doc.data.get("rules") if isinstance(doc.data.get("rules"), list)
+                             else []):
+        if not isinstance(rule, dict):
+            out.append(doc.problem(("rules", i), "a rule must be a mapping"))
+            continue
+        for key, kind in _RULE_SHAPES.items():
+            value = rule.get(key)
+            if value is not None and not isinstance(value, kind):
+                out.append(doc.problem(("rules", i, key), f"rule {rule.get('id', i)}: "
+                                                          f"`{key}` must be {_SHAPE_WORDS[kind]}"))
+    return out
+
+
+def load_pack(path: Path, problems: list[Problem], known_params: set[str] | None = None
+              ) -> Pack | None:
+    """Read one pack; append its problems to `problems`, return None when it cannot be used.
+
+    `known_params` are parameters declared by the other packs loaded with it (names are global).
+    """
     doc, problem = read_yaml(path)
     if problem:
         problems.append(problem)
         return None
+    return _build_pack(doc, problems, known_params or set())
+
+
+def _declared_names(doc: Document) -> set[str]:
+    data = doc.data
+    params = data.get("parameters") if isinstance(data, dict) else None
+    return set(params) if isinstance(params, dict) else set()
+
+
+def _build_pack(doc: Document, problems: list[Problem], known_params: set[str]
+                ) -> Pack | None:
+    path = doc.path
     data = doc.data
     before = len(problems)
     if not isinstance(data, dict) or not data.get("pack"):
         problems.append(doc.problem((), "a rule pack is a mapping with a `pack` name"))
+        return None
+    shape = _shape_problems(doc)
+    if shape:
+        problems.extend(shape)
         return None
     for key in data:
         if key not in PACK_KEYS:
@@ -166,6 +212,7 @@ def load_pack(path: Path, problems: list[Problem]) -> Pack | None:
             problems.append(doc.problem(("parameters", pname, "type"), f"unknown parameter type "
                                         f"{ptype!r}; types: {', '.join(PARAM_TYPES)}"))
         params[pname] = Parameter(pname, ptype, spec["default"], spec.get("doc", ""), name)
+    usable = set(params) | known_params
     rules = []
     seen: set[str] = set()
     for i, raw in enumerate(data.get("rules") or []):
@@ -196,14 +243,14 @@ def load_pack(path: Path, problems: list[Problem]) -> Pack | None:
                                             "is `NAME: {type: ..., field: ...}`"))
                 continue
             (fname, cond), = item.items()
-            _check_condition(doc, where + ("when", j, fname), cond, names, set(params), problems)
+            _check_condition(doc, where + ("when", j, fname), cond, names, usable, problems)
             if fname in names:
                 problems.append(doc.problem(where + ("when", j), f"rule {rid}: the name "
                                             f"{fname!r} is used twice"))
             names.add(fname)
             when.append((fname, cond))
         for j, cond in enumerate(raw.get("unless") or []):
-            _check_condition(doc, where + ("unless", j), cond, names, set(params), problems)
+            _check_condition(doc, where + ("unless", j), cond, names, usable, problems)
         then = raw.get("then") or []
         if not then:
             problems.append(doc.problem(where, f"rule {rid}: `then` needs a conclusion"))
@@ -219,9 +266,9 @@ def load_pack(path: Path, problems: list[Problem]) -> Pack | None:
                 problems.append(doc.problem(where + ("then", j), f"rule {rid}: a finding needs "
                                             "`kind` and `text`"))
             for key, value in (item.get("assert") or {}).items():
-                _check_value(doc, where + ("then", j, key), value, names, set(params), problems)
+                _check_value(doc, where + ("then", j, key), value, names, usable, problems)
         for pname in raw.get("enabled_when") or {}:
-            if pname not in params:
+            if pname not in params and pname not in known_params:
                 problems.append(doc.problem(where + ("enabled_when",), f"rule {rid}: parameter "
                                             f"{pname!r} is not declared{_suggest(pname, params)}"))
         rules.append(Rule(
@@ -255,8 +302,17 @@ def load_packs(paths: list[Path]) -> list[Pack]:
             files.append(p)
         else:
             problems.append(Problem(str(p), None, "no such rule pack file or folder"))
+    docs = []
     for f in files:
-        pack = load_pack(f, problems)
+        doc, problem = read_yaml(f)
+        if problem:
+            problems.append(problem)
+        else:
+            docs.append(doc)
+    # Parameter names are global: a pack may use one that another pack declares.
+    known = set().union(*(_declared_names(d) for d in docs)) if docs else set()
+    for doc in docs:
+        pack = _build_pack(doc, problems, known)
         if pack:
             packs.append(pack)
     declared: dict[str, str] = {}
