@@ -216,7 +216,9 @@ def test_rival_theory_shown_where_it_disagrees(tmp_path):
                                    {"JPN": "steady", "AUS": "steady"})])
     entry = entry_of(network(kb).quasi(2001)[0], ["JPN", "AUS"])
     assert (entry.prediction, entry.rival_prediction) == ("friction", "cooperation")
-    assert [f["kind"] for f in entry.findings] == ["rival_theory"]
+    assert [f["kind"] for f in entry.findings if f["kind"] != "outer_core"] == ["rival_theory"]
+    assert [f["rule"] for f in entry.findings if f["kind"] == "outer_core"] == [
+        "Q-outer.steady", "Q-outer.steady"]
     low = kb_with(tmp_path / "b", [period(2000, 2005, {"JPN": "abandonment",
                                                        "AUS": "abandonment"})],
                   states=with_states(JPN={"threats": [threat("CHN", level="potential")]},
@@ -226,8 +228,8 @@ def test_rival_theory_shown_where_it_disagrees(tmp_path):
     agree = kb_with(tmp_path / "c", [period(2000, 2005, {"JPN": "abandonment",
                                                          "AUS": "abandonment"})])
     entry = entry_of(network(agree).quasi(2001)[0], ["JPN", "AUS"])
-    assert (entry.prediction, entry.rival_prediction, entry.findings) == (
-        "cooperation", "cooperation", [])
+    assert (entry.prediction, entry.rival_prediction) == ("cooperation", "cooperation")
+    assert [f for f in entry.findings if f["kind"] == "rival_theory"] == []
 
 
 def test_quasi_json_contract(runner):
