@@ -334,10 +334,67 @@ def write_text_atomically(path: str, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        # mkstemp makes the file private; give it the mode a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@cli.command()
+@click.argument("case")
+@click.option("--year", type=int, default=None,
+              help="Year of assessment (default: the latest year with evidence).")
+@click.option("--format", "fmt", type=click.Choice(["html", "markdown"]), default="html")
+@click.option("--compare", "comparators", multiple=True, metavar="CASE",
+              help="Another case for Figure 1 (repeatable; default: china-russia and us-india).")
+@click.option("--from", "start", type=int, default=None,
+              help="First year of the timeline (default: the case's first evidence).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write to this file (default: standard output).")
+@rule_options
+@kb_option
+def report(case: str, year: int | None, fmt: str, comparators: tuple[str, ...],
+           start: int | None, output: str | None, strict: bool, params: tuple[str, ...],
+           rules: tuple[str, ...], kb: str | None) -> None:
+    """A full report on CASE as one self-contained HTML page (opens offline) or Markdown.
+
+    Example:
+
+        smaf report us-india -o us-india.html
+    """
+    from .report import render_report
+
+    text = render_report(_assessor(kb, rules, params, strict), case, year, fmt,
+                         list(comparators) or None, start)
+    if output:
+        write_text_atomically(output, text)
+    else:
+        click.echo(text.rstrip("\n"))
+
+
+@cli.command("compare")
+@click.argument("cases", nargs=-1, required=True)
+@click.option("--year", type=int, default=None,
+              help="One year for all cases (default: each case's latest).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@rule_options
+@kb_option
+def compare_cmd(cases: tuple[str, ...], year: int | None, fmt: str, strict: bool,
+                params: tuple[str, ...], rules: tuple[str, ...], kb: str | None) -> None:
+    """The cases side by side: profile, incentives, degree, ceiling, fit.
+
+    Example:
+
+        smaf compare china-russia us-india
+    """
+    from .compare import compare, render_compare
+
+    click.echo(render_compare(compare(_assessor(kb, rules, params, strict), list(cases), year),
+                              fmt).rstrip("\n"))
 
 
 @cli.command()
