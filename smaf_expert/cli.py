@@ -570,7 +570,7 @@ def rules_test(paths: tuple[str, ...], only: str | None) -> None:
     for r in results:
         click.echo(str(r))
     failed = [r for r in results if not r.passed]
-    click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    click.echo(f"{len(results) - len(failed)} examples passed, {len(failed)} failed")
     if failed:
         sys.exit(1)
 

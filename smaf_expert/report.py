@@ -19,7 +19,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import __version__
+from ._version import __version__
 from .assess import Assessor
 from .charts import figure1_svg, neighbourhood_svg, timeline_svg
 from .errors import AssessmentError

@@ -1,0 +1,10 @@
+"""The package version, from its metadata (one source of truth: pyproject.toml)."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("smaf-expert")
+except PackageNotFoundError:  # running from a checkout that was not installed
+    __version__ = "0.0.0"
