@@ -11,7 +11,7 @@ from .compiler import Program, compile_packs
 from .engine import shared_engine
 from .errors import AssessmentError
 from .explain import Explainer, Node
-from .graph import evidence_by_indicator
+from .graph import build_graph, evidence_by_indicator
 from .knowledge import Alignment, KnowledgeBase, load_knowledge
 from .params import changed_parameters, resolve_parameters
 from .paths import default_knowledge, default_rules
@@ -67,8 +67,6 @@ class Assessor:
     def graph(self, year: int) -> nx.MultiDiGraph:
         """The multilateral graph at `year`, built once per year."""
         if year not in self._graphs:
-            from .graph import build_graph
-
             self._graphs[year] = build_graph(self.kb, year)
         return self._graphs[year]
 
@@ -112,9 +110,16 @@ class Assessor:
 
     def why_not(self, case_id: str, stage: int, year: int | None = None) -> list[Node]:
         """Why not: what keeps the degree of a case below `stage`."""
-        verdict = self.assess(case_id, year)
-        items = evidence_by_indicator(self.case(case_id))
+        return self.why_not_of(self.assess(case_id, year), stage)
+
+    def why_not_of(self, verdict: Verdict, stage: int) -> list[Node]:
+        """Why not, for a verdict already made by this Assessor."""
+        items = evidence_by_indicator(self.case(verdict.case))
         return self.explainer(verdict).why_not(stage, items, self.params)
+
+    def on(self, kb: KnowledgeBase) -> Assessor:
+        """The same packs and parameters over another knowledge base (a what-if scenario)."""
+        return Assessor(kb, self.packs, self.changed)
 
     def timeline(self, case_id: str, start: int, end: int) -> list[Verdict]:
         """Verdicts for every year from `start` to `end`, inclusive."""

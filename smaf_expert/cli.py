@@ -162,7 +162,7 @@ def explain(case: str, year: int | None, about: str, why_not: int | None, pivota
         year = year or assessor.default_year(assessor.case(case))
         changed = scenario(assessor.kb, case, year, [parse_assumption(a) for a in assume],
                            list(drop))
-        assessor = Assessor(changed, assessor.packs, assessor.changed)
+        assessor = assessor.on(changed)
     if pivotal:
         rows = find_pivotal(assessor, case, year)
         if fmt == "json":
@@ -176,16 +176,12 @@ def explain(case: str, year: int | None, about: str, why_not: int | None, pivota
                        if row["changes"] else f"  {row['evidence']}")
         return
     verdict = assessor.assess(case, year)
-    explainer = assessor.explainer(verdict)
     if why_not is not None:
-        from .graph import evidence_by_indicator
-
-        nodes = explainer.why_not(why_not, evidence_by_indicator(assessor.case(case)),
-                                  assessor.params)
+        nodes = assessor.why_not_of(verdict, why_not)
         title = f"Why {verdict.name} does not reach stage {why_not} in {verdict.year} " \
                 f"(degree {verdict.degree})"
     else:
-        nodes = explainer.why(about)
+        nodes = assessor.explainer(verdict).why(about)
         title = f"Why {about} for {verdict.name} in {verdict.year}"
     if fmt == "json":
         click.echo(to_json({"case": verdict.case, "year": verdict.year, "title": title,

@@ -65,8 +65,7 @@ def what_if(assessor: Assessor, case_id: str, year: int | None,
     base = assessor.assess(case_id, year)
     kb = scenario(assessor.kb, case_id, base.year, [parse_assumption(a) for a in assume],
                   list(drop))
-    changed = Assessor(kb, assessor.packs, assessor.changed)
-    return base, changed.assess(case_id, base.year)
+    return base, assessor.on(kb).assess(case_id, base.year)
 
 
 def summary(v: Verdict) -> dict[str, Any]:
@@ -97,7 +96,7 @@ def pivotal(assessor: Assessor, case_id: str, year: int | None = None) -> list[d
     out = []
     for eid in sorted(base.evidence):
         kb = scenario(assessor.kb, case_id, base.year, drop=[eid])
-        after = Assessor(kb, assessor.packs, assessor.changed).assess(case_id, base.year)
+        after = assessor.on(kb).assess(case_id, base.year)
         changes = {k: v for k, v in diff(base, after)["changed"].items() if k in watched}
         if changes:
             out.append({"evidence": eid, "claim": base.evidence[eid]["claim"],
