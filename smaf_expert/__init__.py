@@ -2,31 +2,31 @@
 
 from __future__ import annotations
 
-from ._version import __version__ as __version__
-from .assess import Assessor as Assessor
-from .assess import assess as assess
-from .assess import make_assessor as make_assessor
-from .compare import compare as compare
-from .errors import AssessmentError as AssessmentError
-from .errors import EngineError as EngineError
-from .errors import InputError as InputError
-from .errors import KnowledgeError as KnowledgeError
-from .errors import RulePackError as RulePackError
-from .errors import SmafError as SmafError
-from .explain import Explainer as Explainer
-from .explain import Node as Node
-from .graph import build_graph as build_graph
-from .graph_export import export_graph as export_graph
-from .knowledge import KnowledgeBase as KnowledgeBase
-from .knowledge import load_knowledge as load_knowledge
-from .lint import lint_packs as lint_packs
-from .network import NetworkAssessor as NetworkAssessor
-from .packtest import run_examples as run_examples
-from .report import render_report as render_report
-from .rulepack import load_packs as load_packs
-from .verdict import Verdict as Verdict
-from .whatif import pivotal as pivotal
-from .whatif import what_if as what_if
+from smaf_expert._version import __version__ as __version__
+from smaf_expert.errors import AssessmentError as AssessmentError
+from smaf_expert.errors import EngineError as EngineError
+from smaf_expert.errors import InputError as InputError
+from smaf_expert.errors import KnowledgeError as KnowledgeError
+from smaf_expert.errors import RulePackError as RulePackError
+from smaf_expert.errors import SmafError as SmafError
+from smaf_expert.explanation.compare import compare as compare
+from smaf_expert.explanation.explain import Explainer as Explainer
+from smaf_expert.explanation.explain import Node as Node
+from smaf_expert.explanation.whatif import pivotal as pivotal
+from smaf_expert.explanation.whatif import what_if as what_if
+from smaf_expert.knowledge.graph import build_graph as build_graph
+from smaf_expert.knowledge.loader import KnowledgeBase as KnowledgeBase
+from smaf_expert.knowledge.loader import load_knowledge as load_knowledge
+from smaf_expert.packs.examples import run_examples as run_examples
+from smaf_expert.packs.format import load_packs as load_packs
+from smaf_expert.packs.lint import lint_packs as lint_packs
+from smaf_expert.reasoning.assess import Assessor as Assessor
+from smaf_expert.reasoning.assess import assess as assess
+from smaf_expert.reasoning.assess import make_assessor as make_assessor
+from smaf_expert.reasoning.network import NetworkAssessor as NetworkAssessor
+from smaf_expert.reasoning.verdict import Verdict as Verdict
+from smaf_expert.rendering.graph_export import export_graph as export_graph
+from smaf_expert.rendering.report import render_report as render_report
 
 __all__ = [
     "AssessmentError",

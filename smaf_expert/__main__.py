@@ -1,5 +1,5 @@
 """`python -m smaf_expert` runs the CLI."""
 
-from .cli import main
+from smaf_expert.cli import main
 
 main()

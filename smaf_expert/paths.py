@@ -8,8 +8,9 @@ _HERE = Path(__file__).resolve().parent
 
 
 def _shipped(name: str) -> Path:
-    # Installed, the folders travel inside the package; in a checkout they sit beside it.
-    inside = _HERE / name
+    # Installed, the folders travel inside the package under data/ (a name no module has); in a
+    # checkout they sit at the top of the repository, where analysts and scholars edit them.
+    inside = _HERE / "data" / name
     return inside if inside.is_dir() else _HERE.parent / name
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem
+from smaf_expert.errors import Problem
 
 #: A path inside a document: keys and list indexes from the root.
 DocPath = tuple[Any, ...]

@@ -1,4 +1,4 @@
-"""Explanations as Argdown argument maps (smaf_expert.argdown)."""
+"""Explanations as Argdown argument maps (smaf_expert.explanation.argdown)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import yaml
 from conftest import case, ev, make_kb, with_states
 
 import smaf_expert
-from smaf_expert.argdown import escape, to_argdown
-from smaf_expert.explain import Explainer
-from smaf_expert.network import NetworkAssessor
+from smaf_expert.explanation.argdown import escape, to_argdown
+from smaf_expert.explanation.explain import Explainer
+from smaf_expert.reasoning.network import NetworkAssessor
 
 ARG_DEF = re.compile(r"^<([^<>]+)>: ")
 STMT_DEF = re.compile(r"^\(\d+\) \[([^\]]+)\]: |^\[([^\]]+)\]: |^\s+[+-] \[([^\]]+)\]: ")

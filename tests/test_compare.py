@@ -1,4 +1,4 @@
-"""Cases side by side (smaf_expert.compare): the paper's comparison, the table, the JSON."""
+"""Cases side by side (explanation.compare): the paper's comparison, the table, the JSON."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from conftest import assessor, case, ev, make_kb, present, with_states
 
 import smaf_expert
-from smaf_expert.compare import compare, render_compare
+from smaf_expert.explanation.compare import compare, render_compare
 from smaf_expert.indicators import INDICATORS
 
 PAPER = ["china-russia", "us-india"]

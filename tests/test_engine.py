@@ -243,7 +243,7 @@ def test_exception_in_action_is_engine_error_naming_rule(tmp_path):
 def test_exception_from_monkeypatched_action_names_rule(tmp_path, monkeypatch):
     """A failure in rendering a finding is reported with the id of the rule that fired."""
     kb = small_kb(tmp_path)
-    import smaf_expert.engine as engine_module
+    import smaf_expert.reasoning.engine as engine_module
 
     real = engine_module.render_text
 

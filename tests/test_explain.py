@@ -150,7 +150,7 @@ def test_explain_under_a_scenario(runner):
 
 def test_pivotal_evidence(tmp_path):
     """An item whose removal alone changes the degree is pivotal; a redundant one is not."""
-    from smaf_expert.whatif import pivotal
+    from smaf_expert.explanation.whatif import pivotal
 
     kb = make_kb(tmp_path, alignments={"c": case(
         ["USA", "JPN"], *present("p", "cbm", "consultations"),

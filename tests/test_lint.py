@@ -1,4 +1,4 @@
-"""smaf_expert.lint: each kind of problem on a small pack, located and saying what to do; the
+"""smaf_expert.packs.lint: each kind of problem on a small pack, located and saying what to do; the
 shipped packs lint clean; the vocabulary matches what preparation builds."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import case, ev, make_kb, with_states
 
-from smaf_expert.lint import KINDS, WARNING, LintProblem, errors, lint_packs
+from smaf_expert.packs.lint import KINDS, WARNING, LintProblem, errors, lint_packs
+from smaf_expert.packs.vocabulary import BASE_FACTS, json_type, vocabulary
 from smaf_expert.paths import default_rules
-from smaf_expert.vocabulary import BASE_FACTS, json_type, vocabulary
 
 HEADER = """\
 pack: {name}
@@ -440,7 +440,7 @@ def test_case_vocabulary_matches_preparation():
     every field the vocabulary declares is prepared somewhere: a field added to prepare.py (or
     dropped from it) fails here until smaf_expert/vocabulary.py follows."""
     from smaf_expert import make_assessor
-    from smaf_expert.assess import BASE_TYPES
+    from smaf_expert.reasoning.assess import BASE_TYPES
 
     assessor = make_assessor()
     static = {f["type"] for pack in assessor.packs for f in pack.facts}
@@ -462,7 +462,7 @@ def test_case_vocabulary_matches_preparation():
 
 def test_network_vocabulary_matches_preparation(tmp_path):
     from smaf_expert import make_assessor
-    from smaf_expert.network import NETWORK_TYPES, network_facts
+    from smaf_expert.reasoning.network import NETWORK_TYPES, network_facts
 
     threat = {"from": "CHN", "category": "territorial", "level": "growing", "since": 2000,
               "sources": ["s"]}

@@ -1,4 +1,4 @@
-"""smaf_expert.packtest: pack examples run through the assessor and compared with `expect`."""
+"""smaf_expert.packs.examples: pack examples run through the assessor and compared with `expect`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import yaml
 from conftest import case, ev, make_kb
 
 from smaf_expert import load_packs
-from smaf_expert.packtest import ExampleResult, run_example, run_examples
+from smaf_expert.packs.examples import ExampleResult, run_example, run_examples
 from smaf_expert.paths import default_rules
 
 #: An extra pack: a finding when the degree reaches 2, and its examples.

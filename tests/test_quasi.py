@@ -14,7 +14,7 @@ from conftest import case, make_kb, present, with_states
 
 import smaf_expert
 from smaf_expert.cli import cli
-from smaf_expert.network import NetworkAssessor
+from smaf_expert.reasoning.network import NetworkAssessor
 
 
 @cache

@@ -1,4 +1,4 @@
-"""Reports (smaf_expert.report) and their pictures (smaf_expert.charts): content, escaping,
+"""Reports (rendering.report) and their pictures (rendering.charts): content, escaping,
 self-containment, valid SVG."""
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from conftest import case, ev, make_kb, present, with_states
 from markupsafe import escape
 
 import smaf_expert
-from smaf_expert.charts import SVG_NS, figure1_svg, neighbourhood_svg, timeline_svg
 from smaf_expert.indicators import INDICATORS
-from smaf_expert.report import md_text, render_report
+from smaf_expert.rendering.charts import SVG_NS, figure1_svg, neighbourhood_svg, timeline_svg
+from smaf_expert.rendering.report import md_text, render_report
 
 SVG_RE = re.compile(r"<svg\b.*?</svg>", re.S)
 DATA_URI_RE = re.compile(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)")

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import smaf_expert
-from smaf_expert.report import render_report
+from smaf_expert.rendering.report import render_report
 
 CHROMIUM = Path("/usr/bin/chromium")
 CONSOLE = re.compile(r":CONSOLE\b.*")

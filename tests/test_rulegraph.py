@@ -1,4 +1,4 @@
-"""smaf_expert.rulegraph: rules and fact types as a graph, as DOT text and as SVG."""
+"""smaf_expert.packs.rulegraph: rules and fact types as a graph, as DOT text and as SVG."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from conftest import shipped_packs
 
 from smaf_expert.errors import SmafError
-from smaf_expert.rulegraph import rule_graph, rule_links, to_dot, to_svg
+from smaf_expert.packs.rulegraph import rule_graph, rule_links, to_dot, to_svg
 
 _TOKEN = re.compile(r'\s*(?:(?P<str>"(?:[^"\\]|\\.)*")|(?P<arrow>->)|(?P<punct>[{}\[\];,=])'
                     r'|(?P<id>[A-Za-z_][A-Za-z0-9_.]*|-?\d+(?:\.\d+)?))')

@@ -1,0 +1,167 @@
+"""Commands on one case or a few: assess, timeline, compare, report, cases."""
+
+from __future__ import annotations
+
+import click
+
+from smaf_expert.cli.common import build_assessor, kb_option, rule_options, whatif_options
+from smaf_expert.cli.output import write_text_atomically
+from smaf_expert.knowledge.loader import load_knowledge
+from smaf_expert.paths import default_knowledge
+from smaf_expert.rendering.render import render_template, render_verdict, timeline_rows, to_json
+
+
+@click.command()
+@click.argument("case")
+@click.option("--year", type=int, default=None, help="Year of assessment (default: the latest "
+                                                      "year with evidence).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@whatif_options
+@rule_options
+@kb_option
+def assess(case: str, year: int | None, fmt: str, assume: tuple[str, ...],
+           drop: tuple[str, ...], strict: bool, params: tuple[str, ...],
+           rules: tuple[str, ...], kb: str | None) -> None:
+    """Assess the degree of alignment of CASE at a year, with the reasoning.
+
+    With --assume or --drop, the verdict under that scenario and what changed.
+
+    Example:
+
+        smaf assess us-india --year 2020 --param hedging.stages=3
+        smaf assess us-india --assume integrated_command=present:low
+    """
+    assessor = build_assessor(kb, rules, params, strict)
+    if not (assume or drop):
+        click.echo(render_verdict(assessor.assess(case, year), fmt).rstrip("\n"))
+        return
+    from smaf_expert.explanation.whatif import diff, what_if
+
+    before, after = what_if(assessor, case, year, list(assume), list(drop))
+    changes = diff(before, after)
+    if fmt == "json":
+        click.echo(to_json({"scenario": {"assume": list(assume), "drop": list(drop)},
+                            "diff": changes, "verdict": after.as_dict()}))
+        return
+    click.echo(render_verdict(after, fmt).rstrip("\n"))
+    click.echo("")
+    click.echo(render_template("whatif.txt.j2", before=before, d=changes,
+                               scenario=_scenario_text(assume, drop)).rstrip("\n"))
+
+
+def _scenario_text(assume: tuple[str, ...], drop: tuple[str, ...]) -> str:
+    parts = [f"assume {a}" for a in assume] + [f"drop {d}" for d in drop]
+    return ", ".join(parts)
+
+
+
+@click.command()
+@click.argument("case")
+@click.option("--from", "start", type=int, required=True, help="First year.")
+@click.option("--to", "end", type=int, required=True, help="Last year.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@rule_options
+@kb_option
+def timeline(case: str, start: int, end: int, fmt: str, strict: bool, params: tuple[str, ...],
+             rules: tuple[str, ...], kb: str | None) -> None:
+    """The degree of CASE year by year, with drops (de-institutionalisation) marked.
+
+    Example:
+
+        smaf timeline us-philippines --from 2010 --to 2024
+    """
+    assessor = build_assessor(kb, rules, params, strict)
+    verdicts = assessor.timeline(case, start, end)
+    rows = timeline_rows(verdicts)
+    if fmt == "json":
+        click.echo(to_json([{k: r[k] for k in ("year", "degree", "level", "depth", "ceiling",
+                                                "findings")} for r in rows]))
+        return
+    c = assessor.case(case)
+    click.echo(render_template("timeline.txt.j2", name=c.name, parties=c.parties, start=start,
+                               end=end, rows=rows).rstrip("\n"))
+
+
+
+@click.command()
+@click.argument("case")
+@click.option("--year", type=int, default=None,
+              help="Year of assessment (default: the latest year with evidence).")
+@click.option("--format", "fmt", type=click.Choice(["html", "markdown"]), default="html")
+@click.option("--compare", "comparators", multiple=True, metavar="CASE",
+              help="Another case for Figure 1 (repeatable; default: china-russia and us-india).")
+@click.option("--from", "start", type=int, default=None,
+              help="First year of the timeline (default: the case's first evidence).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write to this file (default: standard output).")
+@rule_options
+@kb_option
+def report(case: str, year: int | None, fmt: str, comparators: tuple[str, ...],
+           start: int | None, output: str | None, strict: bool, params: tuple[str, ...],
+           rules: tuple[str, ...], kb: str | None) -> None:
+    """A full report on CASE as one self-contained HTML page (opens offline) or Markdown.
+
+    Example:
+
+        smaf report us-india -o us-india.html
+    """
+    from smaf_expert.rendering.report import render_report
+
+    text = render_report(build_assessor(kb, rules, params, strict), case, year, fmt,
+                         list(comparators) or None, start)
+    if output:
+        write_text_atomically(output, text)
+    else:
+        click.echo(text.rstrip("\n"))
+
+
+@click.command("compare")
+@click.argument("cases", nargs=-1, required=True)
+@click.option("--year", type=int, default=None,
+              help="One year for all cases (default: each case's latest).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@rule_options
+@kb_option
+def compare_cmd(cases: tuple[str, ...], year: int | None, fmt: str, strict: bool,
+                params: tuple[str, ...], rules: tuple[str, ...], kb: str | None) -> None:
+    """The cases side by side: profile, incentives, degree, ceiling, fit.
+
+    Example:
+
+        smaf compare china-russia us-india
+    """
+    from smaf_expert.explanation.compare import compare, render_compare
+
+    click.echo(render_compare(compare(build_assessor(kb, rules, params, strict), list(cases), year),
+                              fmt).rstrip("\n"))
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@kb_option
+def cases(fmt: str, kb: str | None) -> None:
+    """List the cases of the knowledge base: parties, years covered, evidence counts.
+
+    Example:
+
+        smaf cases --format json
+    """
+    base = load_knowledge(kb or default_knowledge())
+    rows = []
+    for c in sorted(base.alignments.values(), key=lambda c: c.id):
+        first, last = c.years()
+        rows.append({"case": c.id, "name": c.name, "parties": list(c.parties),
+                     "against": c.against, "from": first, "to": last,
+                     "evidence": len(c.evidence)})
+    if fmt == "json":
+        click.echo(to_json(rows))
+        return
+    click.echo(f"{'case':<24} {'parties':<16} {'against':<8} {'years':<10} evidence")
+    for r in rows:
+        click.echo(f"{r['case']:<24} {'-'.join(r['parties']):<16} {r['against'] or '-':<8} "
+                   f"{r['from'] or '-'}-{r['to'] or '-':<5} {r['evidence']}")
+
+
+
+
+COMMANDS = [assess, timeline, report, compare_cmd, cases]

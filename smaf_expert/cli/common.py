@@ -1,0 +1,65 @@
+"""What the commands share: error handling, option bundles, the assessor they build."""
+
+from __future__ import annotations
+
+import sys
+from functools import wraps
+from typing import Any
+
+import click
+
+from smaf_expert.errors import EngineError, SmafError
+from smaf_expert.packs.params import parse_assignments
+from smaf_expert.reasoning.assess import Assessor, make_assessor
+
+
+class ErrorsAsMessages(click.Group):
+    """Turns our errors into a message and an exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SmafError as err:
+            click.echo(f"Error: {err.message}", err=True)
+            # Bad input (files, ids, years) is the user's to fix: 2, as click does for usage.
+            sys.exit(1 if isinstance(err, EngineError) else 2)
+
+
+def kb_option(func: Any) -> Any:
+    """--kb PATH: the knowledge folder."""
+    return click.option("--kb", "kb", type=click.Path(file_okay=False), default=None,
+                        help="Knowledge folder (default: the shipped knowledge base).")(func)
+
+
+def rule_options(func: Any) -> Any:
+    """--strict, --param and --rules: how the rules run for this command."""
+    @click.option("--strict", is_flag=True, help="S-prereq: count stages only with all their "
+                                                 "prerequisites.")
+    @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+                  help="Override a rule-pack parameter for this run (repeatable).")
+    @click.option("--rules", "rules", multiple=True, type=click.Path(exists=False),
+                  help="Extra rule pack file or folder (repeatable).")
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def whatif_options(func: Any) -> Any:
+    """--assume and --drop: a scenario for this run."""
+    @click.option("--assume", "assume", multiple=True, metavar="INDICATOR=present[:DEPTH]",
+                  help="Assume an indicator present (or absent) from the year on (repeatable).")
+    @click.option("--drop", "drop", multiple=True, metavar="EVIDENCE_ID",
+                  help="Leave an evidence item out (repeatable).")
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def build_assessor(kb: str | None, rules: tuple[str, ...] = (), params: tuple[str, ...] = (),
+              strict: bool = False) -> Assessor:
+    return make_assessor(kb, list(rules), parse_assignments(params), strict)
+

@@ -1,0 +1,53 @@
+"""`smaf kb`: check and describe a knowledge base."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import click
+
+from smaf_expert.cli.common import ErrorsAsMessages, kb_option
+from smaf_expert.indicators import INDICATORS
+from smaf_expert.knowledge.loader import load_knowledge
+from smaf_expert.paths import default_knowledge
+
+
+@click.group(cls=ErrorsAsMessages)
+def kb() -> None:
+    """Check and describe a knowledge base."""
+
+
+@kb.command("validate")
+@kb_option
+def kb_validate(kb: str | None) -> None:
+    """Validate every file of the knowledge base; list every problem with file:line.
+
+    Example:
+
+        smaf kb validate --kb ./my-knowledge
+    """
+    base = load_knowledge(kb or default_knowledge())
+    click.echo(f"ok: {len(base.states)} states, {len(base.relations)} relations, "
+               f"{len(base.alignments)} cases ({len(base.evidence)} evidence items), "
+               f"{len(base.quasi)} quasi-alliance triads in {base.root}")
+
+
+@kb.command("stats")
+@kb_option
+def kb_stats(kb: str | None) -> None:
+    """Coverage: for each case, the evidence per indicator and which indicators are unknown.
+
+    Example:
+
+        smaf kb stats
+    """
+    base = load_knowledge(kb or default_knowledge())
+    head = " ".join(f"{i.stage:>3}" for i in INDICATORS)
+    click.echo(f"{'case':<24} {head}  unknown")
+    for c in sorted(base.alignments.values(), key=lambda c: c.id):
+        counts = Counter(e.indicator for e in c.evidence)
+        cells = " ".join(f"{counts.get(i.id, 0):>3}" for i in INDICATORS)
+        unknown = [i.id for i in INDICATORS if not counts.get(i.id)]
+        click.echo(f"{c.id:<24} {cells}  {', '.join(unknown) or '-'}")
+
+

@@ -1,0 +1,46 @@
+"""How a verdict changes across the range of one parameter (an interpretation left open)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from smaf_expert.errors import AssessmentError
+from smaf_expert.reasoning.assess import Assessor
+
+
+def parse_range(text: str) -> list[Any]:
+    """`START:STOP:STEP` (inclusive) or `A,B,C` as a list of values (numbers where they are
+    numbers, else strings: `combine.policy=min,median`)."""
+    try:
+        if ":" in text:
+            start, stop, step = (float(x) for x in text.split(":"))
+            if step <= 0 or stop < start:
+                raise ValueError("STEP must be positive and STOP not below START")
+            count = int(round((stop - start) / step)) + 1
+            return [round(start + i * step, 10) for i in range(count)]
+        items = [x.strip() for x in text.split(",") if x.strip()]
+        if not items:
+            raise ValueError("no values")
+        try:
+            return [float(x) for x in items]
+        except ValueError:
+            return items
+    except ValueError as err:
+        raise AssessmentError(f"bad range {text!r}: {err} (expected START:STOP:STEP or A,B,C)"
+                              ) from err
+
+
+def sensitivity(base: Assessor, case_id: str, year: int | None, name: str,
+                values: list[Any]) -> list[dict[str, Any]]:
+    """One row per value of parameter `name`: degree, balances, overall incentive and fit."""
+    rows = []
+    for value in values:
+        assessor = Assessor(base.kb, base.packs, {**base.changed, name: value})
+        v = assessor.assess(case_id, year)
+        inc = v.incentives or {}
+        rows.append({"value": value, "year": v.year, "degree": v.degree,
+                     **{k: (inc.get(k) or {}).get("value") for k in ("bop", "bot", "boi",
+                                                                     "overall")},
+                     "r": (inc.get("bop") or {}).get("measure"), "fit": v.fit.get("value"),
+                     "findings": sorted({f["kind"] for f in v.findings})})
+    return rows

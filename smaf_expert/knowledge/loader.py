@@ -1,0 +1,414 @@
+"""Loading and validating a knowledge base (DOMAIN.md section 5): every problem, with file:line."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from smaf_expert.errors import KnowledgeError, Problem
+from smaf_expert.indicators import BY_ID
+from smaf_expert.yamlio import Document, read_yaml
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One dated, sourced item of evidence for an indicator of a case."""
+
+    id: str
+    case: str
+    indicator: str
+    status: str
+    depth: str | None
+    since: int
+    until: int | None
+    claim: str
+    sources: tuple[str, ...]
+    confidence: str
+    line: int | None = None
+
+    def holds(self, year: int) -> bool:
+        """Whether the item is in force at `year` (since and until are inclusive)."""
+        return self.since <= year and (self.until is None or year <= self.until)
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """A case: two or more parties, the state they may align against, and the evidence."""
+
+    id: str
+    name: str
+    parties: tuple[str, ...]
+    against: str | None
+    trust: str
+    evidence: tuple[Evidence, ...]
+    path: str
+
+    def years(self) -> tuple[int | None, int | None]:
+        """First and last year that any evidence of the case names (None without evidence)."""
+        if not self.evidence:
+            return None, None
+        starts = [e.since for e in self.evidence]
+        ends = [e.until if e.until is not None else e.since for e in self.evidence]
+        return min(starts), max(ends + starts)
+
+
+@dataclass(frozen=True)
+class Dated:
+    """A dated entry of a state file (threat perception or orientation)."""
+
+    since: int
+    until: int | None
+    values: dict[str, Any]
+    sources: tuple[str, ...]
+
+    def holds(self, year: int) -> bool:
+        """Whether the entry is in force at `year`."""
+        return self.since <= year and (self.until is None or year <= self.until)
+
+
+@dataclass(frozen=True)
+class State:
+    """A state: identity, years of existence, GNP series, threats, orientation, rivals."""
+
+    id: str
+    name: str
+    cow: int | None
+    start: int | None
+    end: int | None
+    gnp: dict[int, float]
+    gnp_unit: str | None
+    gnp_source: str | None
+    threats: tuple[Dated, ...]
+    orientation: tuple[Dated, ...]
+    rivals: tuple[str, ...]
+    path: str
+    borders: tuple[str, ...] = ()
+    offensive: tuple[Dated, ...] = ()
+
+    def exists_in(self, year: int) -> bool:
+        """Whether the state existed in `year` (open ends when `from`/`to` are not given)."""
+        return (self.start is None or self.start <= year) and (self.end is None or year <= self.end)
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A relation between states: alliance, animosity, rivalry or hierarchy."""
+
+    type: str
+    parties: tuple[str, ...]
+    since: int | None
+    until: int | None
+    name: str | None
+    dominant: str | None
+    sources: tuple[str, ...]
+    note: str | None = None
+
+    def holds(self, year: int) -> bool:
+        """Whether the relation is in force at `year` (undated ends are open)."""
+        return (self.since is None or self.since <= year) and (
+            self.until is None or year <= self.until
+        )
+
+
+@dataclass(frozen=True)
+class QuasiTriad:
+    """A quasi-alliance triad (Cha): parties, common ally, threat, and coded periods."""
+
+    id: str
+    parties: tuple[str, ...]
+    ally: str | None
+    threats: tuple[str, ...]
+    hindrances: tuple[str, ...]
+    periods: tuple[dict[str, Any], ...]
+    path: str
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Everything the rules may read, validated."""
+
+    root: str
+    states: dict[str, State]
+    relations: tuple[Relation, ...]
+    alignments: dict[str, Alignment]
+    quasi: dict[str, QuasiTriad]
+    threat_categories: dict[str, str]
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+
+
+@cache
+def _schema(name: str) -> dict:
+    schemas = resources.files("smaf_expert.knowledge.schemas")
+    text = schemas.joinpath(f"{name}.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def _jsonable(value: Any) -> Any:
+    # YAML allows integer keys (years in a GNP series); JSON Schema needs string keys.
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _schema_problems(doc: Document, schema_name: str) -> list[Problem]:
+    validator = jsonschema.Draft202012Validator(_schema(schema_name))
+    problems = []
+    for err in sorted(validator.iter_errors(_jsonable(doc.data)), key=lambda e: list(e.path)):
+        where = tuple(int(p) if isinstance(p, str) and p.isdigit() else p for p in err.path)
+        place = ".".join(str(p) for p in err.path) or "the document"
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            known = list(err.schema.get("properties", {}))
+            for key in err.instance:
+                if key not in known and not err.schema.get("patternProperties"):
+                    # Point at the unknown key itself, where the typo is.
+                    problems.append(doc.problem(where + (key,), f"{place}: unknown field "
+                                                f"{key!r}{_suggest(key, known)}; the fields "
+                                                f"are: {', '.join(known)}"))
+            continue
+        problems.append(doc.problem(where, f"{place}: {err.message}"))
+    return problems
+
+
+def _suggest(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(str(word), list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class _Checker:
+    """Collects the problems a schema cannot see: references, duplicates, date order."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.state_ids: set[str] = set()
+        self.categories: set[str] = set()
+
+    def add(self, doc: Document, where: tuple, message: str) -> None:
+        self.problems.append(doc.problem(where, message))
+
+    def state(self, doc: Document, where: tuple, sid: Any) -> None:
+        if sid is not None and sid not in self.state_ids:
+            self.add(doc, where, f"unknown state {sid!r}{_suggest(sid, self.state_ids)}: "
+                                 f"add knowledge/states/{sid}.yaml or fix the id")
+
+    def dates(self, doc: Document, where: tuple, start: Any, end: Any, names=("since", "until")):
+        if isinstance(start, int) and isinstance(end, int) and start > end:
+            self.add(doc, where, f"{names[0]} {start} is after {names[1]} {end}")
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.yaml") if p.is_file()) if folder.is_dir() else []
+
+
+def load_knowledge(root: str | Path) -> KnowledgeBase:
+    """Load and validate the knowledge base at `root`; raise KnowledgeError with every problem."""
+    root = Path(root)
+    problems: list[Problem] = []
+    if not root.is_dir():
+        raise KnowledgeError([Problem(str(root), None, "no such knowledge folder")])
+
+    malformed: set[str] = set()
+
+    def read(path: Path, schema: str) -> Document | None:
+        doc, problem = read_yaml(path)
+        if problem:
+            problems.append(problem)
+            return None
+        found = _schema_problems(doc, schema)
+        problems.extend(found)
+        if found:
+            # Still checked below, as far as its shape allows: one mistake must not hide others.
+            malformed.add(str(path))
+        return doc
+
+    def build(fn: Any, doc: Document, *args: Any) -> Any:
+        if str(doc.path) not in malformed:
+            return fn(doc, *args)
+        try:
+            return fn(doc, *args)
+        except (KeyError, TypeError, AttributeError, ValueError, IndexError):
+            return None
+
+    taxonomy_path = root / "taxonomy.yaml"
+    taxonomy = read(taxonomy_path, "taxonomy") if taxonomy_path.exists() else None
+    if taxonomy and str(taxonomy.path) in malformed:
+        taxonomy = None
+    state_docs = [d for d in (read(p, "state") for p in _yaml_files(root / "states")) if d]
+    relations_path = root / "relations.yaml"
+    relations_doc = read(relations_path, "relations") if relations_path.exists() else None
+    align_docs = [d for d in (read(p, "alignment") for p in _yaml_files(root / "alignments")) if d]
+    quasi_docs = [d for d in (read(p, "quasi") for p in _yaml_files(root / "quasi")) if d]
+    if not (root / "states").is_dir():
+        problems.append(Problem(str(root), None, "no states/ folder: a knowledge base needs one"))
+
+    check = _Checker()
+    check.categories = set(taxonomy.data["threat_categories"]) if taxonomy else set()
+    for doc in state_docs:
+        sid = doc.data.get("id") if isinstance(doc.data, dict) else None
+        if not isinstance(sid, str):
+            continue
+        if sid != doc.path.stem:
+            check.add(doc, ("id",), f"id {sid!r} does not match the file name {doc.path.name!r}")
+        check.state_ids.add(sid)
+
+    states = {s.id: s for s in (build(_state, d, check) for d in state_docs) if s}
+    relations = (build(_relations, relations_doc, check) or ()) if relations_doc else ()
+    alignments: dict[str, Alignment] = {}
+    evidence: dict[str, Evidence] = {}
+    for doc in align_docs:
+        case = build(_alignment, doc, check, evidence)
+        if case is None:
+            continue
+        if case.id in alignments:
+            check.add(doc, ("id",),
+                      f"case {case.id!r} is also defined in {alignments[case.id].path}")
+        alignments[case.id] = case
+    quasi = {q.id: q for q in (build(_quasi, d, check) for d in quasi_docs) if q}
+
+    problems.extend(check.problems)
+    if problems:
+        raise KnowledgeError(problems)
+    return KnowledgeBase(
+        root=str(root),
+        states=states,
+        relations=relations,
+        alignments=alignments,
+        quasi=quasi,
+        threat_categories=dict(taxonomy.data["threat_categories"]) if taxonomy else {},
+        evidence=evidence,
+    )
+
+
+def _dated(doc: Document, where: tuple, entry: dict, check: _Checker, keys: tuple) -> Dated:
+    check.dates(doc, where, entry["since"], entry.get("until"))
+    return Dated(entry["since"], entry.get("until"), {k: entry.get(k) for k in keys},
+                 tuple(entry["sources"]))
+
+
+def _state(doc: Document, check: _Checker) -> State:
+    data = doc.data
+    check.dates(doc, ("to",), data.get("from"), data.get("to"), ("from", "to"))
+    threats = []
+    for i, t in enumerate(data.get("threats", [])):
+        check.state(doc, ("threats", i, "from"), t["from"])
+        if check.categories and t["category"] not in check.categories:
+            check.add(doc, ("threats", i, "category"),
+                      f"unknown threat category {t['category']!r}"
+                      f"{_suggest(t['category'], check.categories)}: the categories are listed in "
+                      "taxonomy.yaml")
+        if t["from"] == data["id"]:
+            check.add(doc, ("threats", i, "from"), "a state cannot perceive itself as a threat")
+        threats.append(_dated(doc, ("threats", i), t, check, ("from", "category", "level")))
+    orientation = [
+        _dated(doc, ("orientation", i), o, check, ("direction", "intensity"))
+        for i, o in enumerate(data.get("orientation", []))
+    ]
+    for i, rival in enumerate(data.get("rivals", [])):
+        check.state(doc, ("rivals", i), rival)
+    for i, neighbour in enumerate(data.get("borders", [])):
+        check.state(doc, ("borders", i), neighbour)
+    gnp = data.get("gnp") or {}
+    return State(
+        id=data["id"], name=data["name"], cow=data.get("cow"),
+        start=data.get("from"), end=data.get("to"),
+        gnp={int(y): float(v) for y, v in (gnp.get("values") or {}).items()},
+        gnp_unit=gnp.get("unit"), gnp_source=gnp.get("source"),
+        threats=tuple(threats), orientation=tuple(orientation),
+        rivals=tuple(data.get("rivals", [])), path=str(doc.path),
+        borders=tuple(data.get("borders", [])),
+        offensive=tuple(_dated(doc, ("offensive", i), o, check, ("level",))
+                        for i, o in enumerate(data.get("offensive", []))),
+    )
+
+
+def _relations(doc: Document, check: _Checker) -> tuple[Relation, ...]:
+    out = []
+    for i, r in enumerate(doc.data):
+        for j, party in enumerate(r["parties"]):
+            check.state(doc, (i, "parties", j), party)
+        if r.get("dominant") is not None:
+            check.state(doc, (i, "dominant"), r["dominant"])
+            if r["dominant"] not in r["parties"]:
+                check.add(doc, (i, "dominant"), "the dominant state must be one of the parties")
+        check.dates(doc, (i,), r.get("since"), r.get("until"))
+        out.append(Relation(r["type"], tuple(r["parties"]), r.get("since"), r.get("until"),
+                            r.get("name"), r.get("dominant"), tuple(r["sources"]),
+                            r.get("note")))
+    return tuple(out)
+
+
+def _alignment(doc: Document, check: _Checker, seen: dict[str, Evidence]) -> Alignment:
+    data = doc.data
+    if data["id"] != doc.path.stem:
+        check.add(doc, ("id",), f"id {data['id']!r} does not match the file name {doc.path.name!r}")
+    parties = data["parties"]
+    if len(parties) < 2:
+        check.add(doc, ("parties",), f"a case needs at least two parties, found {len(parties)}")
+    for j, party in enumerate(parties):
+        check.state(doc, ("parties", j), party)
+    if data.get("against") is not None:
+        check.state(doc, ("against",), data["against"])
+        if data["against"] in parties:
+            check.add(doc, ("against",), "a case cannot be formed against one of its own parties")
+    items = []
+    for i, e in enumerate(data["evidence"]):
+        where = ("evidence", i)
+        status = e.get("status", "present")
+        if e["indicator"] not in BY_ID:
+            check.add(doc, where + ("indicator",), f"unknown indicator {e['indicator']!r}"
+                      f"{_suggest(e['indicator'], BY_ID)}; the indicators are: {', '.join(BY_ID)}")
+        if status == "present" and not e.get("depth"):
+            check.add(doc, where, f"evidence {e['id']!r} is present but has no depth "
+                                  "(low, developing or high)")
+        check.dates(doc, where + ("until",), e["since"], e.get("until"))
+        item = Evidence(
+            id=e["id"], case=data["id"], indicator=e["indicator"], status=status,
+            depth=e.get("depth"), since=e["since"], until=e.get("until"), claim=e["claim"],
+            sources=tuple(e["sources"]), confidence=e.get("confidence", "medium"),
+            line=doc.line(where),
+        )
+        if item.id in seen:
+            other = seen[item.id]
+            check.add(doc, where + ("id",), f"duplicate evidence id {item.id!r} "
+                                            f"(first used in case {other.case!r})")
+        else:
+            seen[item.id] = item
+        items.append(item)
+    return Alignment(
+        id=data["id"], name=data.get("name") or data["id"], parties=tuple(parties),
+        against=data.get("against"), trust=data.get("trust", "low"), evidence=tuple(items),
+        path=str(doc.path),
+    )
+
+
+def _quasi(doc: Document, check: _Checker) -> QuasiTriad:
+    data = doc.data
+    if data["id"] != doc.path.stem:
+        check.add(doc, ("id",), f"id {data['id']!r} does not match the file name {doc.path.name!r}")
+    parties = data["parties"]
+    for j, party in enumerate(parties):
+        check.state(doc, ("parties", j), party)
+    check.state(doc, ("ally",), data.get("ally"))
+    threats = tuple(data.get("threats") or ([data["threat"]] if data.get("threat") else []))
+    for t in threats:
+        check.state(doc, ("threat",), t)
+    for i, period in enumerate(data["periods"]):
+        check.dates(doc, ("periods", i), period["from"], period["to"], ("from", "to"))
+        for key in ("fears", "ally_commitment"):
+            for sid in period.get(key) or {}:
+                if sid not in parties:
+                    check.add(doc, ("periods", i, key, sid),
+                              f"{key} names {sid!r}, which is not a party of this triad")
+    return QuasiTriad(
+        id=data["id"], parties=tuple(parties), ally=data.get("ally"), threats=threats,
+        hindrances=tuple(data.get("hindrances", [])), periods=tuple(data["periods"]),
+        path=str(doc.path),
+    )

@@ -1,0 +1,81 @@
+"""Rule-pack parameters: defaults, per-run overrides (`--param NAME=VALUE`) and their types."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from smaf_expert.errors import AssessmentError
+from smaf_expert.packs.format import Pack, Parameter
+
+
+def _coerce(param: Parameter, value: Any) -> Any:
+    kind = param.type
+    if kind == "boolean":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("true", "yes", "1", "on"):
+            return True
+        if text in ("false", "no", "0", "off"):
+            return False
+        raise ValueError("expected true or false")
+    if kind in ("number", "integer"):
+        number = float(value)
+        if kind == "integer":
+            if not number.is_integer():
+                raise ValueError("expected a whole number")
+            return int(number)
+        return int(number) if number.is_integer() else number
+    if kind in ("integers", "strings"):
+        items = value if isinstance(value, list) else [
+            v for v in str(value).replace(" ", "").split(",") if v]
+        return [int(v) for v in items] if kind == "integers" else [str(v) for v in items]
+    return str(value)
+
+
+def declared_parameters(packs: list[Pack]) -> dict[str, Parameter]:
+    """Every parameter the packs declare, by name."""
+    return {name: p for pack in packs for name, p in pack.parameters.items()}
+
+
+def resolve_parameters(packs: list[Pack], overrides: dict[str, Any] | None = None
+                       ) -> dict[str, Any]:
+    """Defaults, then refinements shipped in packs, then the run's overrides, all type-checked.
+
+    Numbers are normalised (5.0 -> 5) because the engine tells 1 and 1.0 apart.
+    """
+    declared = declared_parameters(packs)
+    values = {name: _coerce(p, p.default) for name, p in declared.items()}
+    layers = [(f"pack {pack.name}", pack.parameter_overrides) for pack in packs]
+    layers.append(("--param", overrides or {}))
+    for origin, layer in layers:
+        for name, raw in layer.items():
+            if name not in declared:
+                close = difflib.get_close_matches(name, list(declared), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise AssessmentError(f"{origin}: unknown parameter {name!r}{hint}; "
+                                      f"`smaf rules params` lists them")
+            try:
+                values[name] = _coerce(declared[name], raw)
+            except (TypeError, ValueError) as err:
+                raise AssessmentError(f"{origin}: parameter {name}={raw!r} is not a valid "
+                                      f"{declared[name].type}: {err}") from err
+    return values
+
+
+def changed_parameters(packs: list[Pack], values: dict[str, Any]) -> dict[str, Any]:
+    """The parameters whose value differs from the declared default (recorded in verdicts)."""
+    declared = declared_parameters(packs)
+    return {n: v for n, v in values.items() if v != _coerce(declared[n], declared[n].default)}
+
+
+def parse_assignments(items: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """Parse `NAME=VALUE` strings from the command line."""
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise AssessmentError(f"--param {item!r}: expected NAME=VALUE")
+        out[name.strip()] = value.strip()
+    return out

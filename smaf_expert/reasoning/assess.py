@@ -1,0 +1,144 @@
+"""Assessing cases: knowledge -> facts -> rule firings -> verdict."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from smaf_expert.errors import AssessmentError
+from smaf_expert.explanation.explain import Explainer, Node
+from smaf_expert.knowledge.graph import build_graph, evidence_by_indicator
+from smaf_expert.knowledge.loader import Alignment, KnowledgeBase, load_knowledge
+from smaf_expert.packs.compiler import Program, compile_packs
+from smaf_expert.packs.format import Pack, load_packs
+from smaf_expert.packs.params import changed_parameters, resolve_parameters
+from smaf_expert.paths import default_knowledge, default_rules
+from smaf_expert.reasoning.engine import shared_engine
+from smaf_expert.reasoning.prepare import case_facts, incentive_facts, walt_facts
+from smaf_expert.reasoning.verdict import Verdict, build_verdict
+
+BASE_TYPES = {"case", "indicator", "pair", "engagement", "rivalry", "power", "member",
+              "perception", "orientation", "walt"}
+
+
+def _evidence_record(item: Any) -> dict[str, Any]:
+    return {"case": item.case, "indicator": item.indicator, "claim": item.claim,
+            "sources": list(item.sources), "since": item.since, "until": item.until,
+            "status": item.status, "depth": item.depth, "confidence": item.confidence}
+
+
+class Assessor:
+    """Assesses cases of one knowledge base under one set of packs and parameters.
+
+    Rulesets are compiled once per Assessor and the graph once per year, so a batch of cases
+    costs one engine run per case and year.
+    """
+
+    def __init__(self, kb: KnowledgeBase | None = None, packs: list[Pack] | None = None,
+                 params: dict[str, Any] | None = None, strict: bool = False) -> None:
+        self.kb = kb if kb is not None else load_knowledge(default_knowledge())
+        self.packs = packs if packs is not None else load_packs([default_rules()])
+        overrides = dict(params or {})
+        if strict:
+            overrides["prereq.strict"] = True
+        self.params = resolve_parameters(self.packs, overrides)
+        self.changed = changed_parameters(self.packs, self.params)
+        self.program: Program = compile_packs(self.packs_of("case"), self.params, BASE_TYPES)
+        self._graphs: dict[int, nx.MultiDiGraph] = {}
+        self._sources = {eid: _evidence_record(e) for eid, e in self.kb.evidence.items()}
+        self._names = {sid: s.name for sid, s in self.kb.states.items()}
+
+    def packs_of(self, scope: str) -> list[Pack]:
+        """The packs that reason about one case (`case`) or the whole network (`network`)."""
+        return [p for p in self.packs if p.scope == scope]
+
+    def case(self, case_id: str) -> Alignment:
+        """The case with this id, or an error naming the cases there are."""
+        if case_id not in self.kb.alignments:
+            import difflib
+
+            close = difflib.get_close_matches(case_id, list(self.kb.alignments), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise AssessmentError(f"unknown case {case_id!r}{hint} (`smaf cases` lists them)")
+        return self.kb.alignments[case_id]
+
+    def graph(self, year: int) -> nx.MultiDiGraph:
+        """The multilateral graph at `year`, built once per year."""
+        if year not in self._graphs:
+            self._graphs[year] = build_graph(self.kb, year)
+        return self._graphs[year]
+
+    def default_year(self, case: Alignment) -> int:
+        """The latest year with evidence of the case."""
+        last = case.years()[1]
+        if last is None:
+            raise AssessmentError(f"case {case.id!r} has no evidence yet: give --year")
+        return last
+
+    def check_year(self, case: Alignment, year: int) -> None:
+        """Refuse a year in which a party did not exist."""
+        for party in case.parties:
+            state = self.kb.states[party]
+            if not state.exists_in(year):
+                span = f"{state.start or '...'}-{state.end or '...'}"
+                raise AssessmentError(f"case {case.id!r} cannot be assessed at {year}: "
+                                      f"{state.name} ({party}) existed only in {span}")
+
+    def assess(self, case_id: str, year: int | None = None) -> Verdict:
+        """The verdict on one case at one year (default: the latest year with evidence)."""
+        case = self.case(case_id)
+        year = self.default_year(case) if year is None else year
+        self.check_year(case, year)
+        facts = case_facts(self.kb, case, year, self.graph(year))
+        facts += incentive_facts(self.kb, case, year)
+        facts += walt_facts(self.kb, case, year)
+        context = {"state_names": self._names, "case_id": case.id, "year": year}
+        result = shared_engine().run(self.program, facts, context)
+        return build_verdict(case, year, [*self.program.static_facts, *facts], result,
+                             self.changed, list(self.program.packs), self._sources)
+
+    def explainer(self, verdict: Verdict) -> Explainer:
+        """Explanations of a verdict made by this Assessor."""
+        return Explainer(verdict, self.program.rules, self._sources)
+
+    def explain(self, case_id: str, year: int | None = None, about: str = "degree"
+                ) -> list[Node]:
+        """Why: the derivation trees of a conclusion (`degree`, `bop`, ..., a finding kind)."""
+        return self.explainer(self.assess(case_id, year)).why(about)
+
+    def why_not(self, case_id: str, stage: int, year: int | None = None) -> list[Node]:
+        """Why not: what keeps the degree of a case below `stage`."""
+        return self.why_not_of(self.assess(case_id, year), stage)
+
+    def why_not_of(self, verdict: Verdict, stage: int) -> list[Node]:
+        """Why not, for a verdict already made by this Assessor."""
+        items = evidence_by_indicator(self.case(verdict.case))
+        return self.explainer(verdict).why_not(stage, items, self.params)
+
+    def on(self, kb: KnowledgeBase) -> Assessor:
+        """The same packs and parameters over another knowledge base (a what-if scenario)."""
+        return Assessor(kb, self.packs, self.changed)
+
+    def timeline(self, case_id: str, start: int, end: int) -> list[Verdict]:
+        """Verdicts for every year from `start` to `end`, inclusive."""
+        if start > end:
+            raise AssessmentError(f"--from {start} is after --to {end}")
+        return [self.assess(case_id, y) for y in range(start, end + 1)]
+
+
+def make_assessor(kb_path: str | Path | None = None, rules: list[str | Path] | None = None,
+                  params: dict[str, Any] | None = None, strict: bool = False) -> Assessor:
+    """An Assessor over a knowledge folder (default: the shipped one) and the shipped packs plus
+    any extra packs in `rules`."""
+    kb = load_knowledge(kb_path or default_knowledge())
+    packs = load_packs([default_rules(), *[Path(r) for r in rules or []]])
+    return Assessor(kb, packs, params, strict)
+
+
+def assess(case: str, year: int | None = None, *, kb: str | Path | None = None,
+           strict: bool = False, params: dict[str, Any] | None = None,
+           rules: list[str | Path] | None = None) -> Verdict:
+    """Assess one case: the Python mirror of `smaf assess`."""
+    return make_assessor(kb, rules, params, strict).assess(case, year)

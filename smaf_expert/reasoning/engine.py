@@ -1,0 +1,262 @@
+"""The adapter onto durable-rules: one quiet host, a small pool of sessions, strata in order.
+
+Why each measure is here is recorded in ENGINE-NOTES.md: the stock host starts timer threads
+that crash under load; session names hash to 32 bits and only 1,024 may be live; exceptions in
+actions are swallowed by the library; negation is eager.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import sys
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+from smaf_expert.errors import EngineError, SmafError
+from smaf_expert.packs.compiler import MIRROR, START, Program, Stratum, constant
+from smaf_expert.packs.format import VALUE_FORMS
+from smaf_expert.packs.templating import render_text
+
+log = logging.getLogger("smaf_expert.reasoning.engine")
+
+
+def _durable_engine() -> Any:
+    try:
+        from durable import engine as durable_engine
+    except ImportError as err:
+        hint = ""
+        if sys.version_info >= (3, 13):
+            hint = (" On Python 3.13+ its C extension must be built with "
+                    "CPPFLAGS=\"-DPyEval_CallObject=PyObject_CallObject\" pip install "
+                    "--no-binary durable-rules durable-rules==2.0.28 (see the README).")
+        raise SmafError(f"cannot load the rule engine durable-rules: {err}.{hint}") from err
+    return durable_engine
+
+
+@dataclass
+class Firing:
+    """One rule firing: what it matched, what it concluded, and the evidence behind it."""
+
+    step: int
+    rule: str
+    pack: str
+    stratum: int
+    matched: dict[str, dict]
+    asserted: list[dict]
+    evidence: list[str]
+    explanation: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """The firing as plain data (the JSON trace entry)."""
+        return {"step": self.step, "rule": self.rule, "pack": self.pack,
+                "stratum": self.stratum, "matched": self.matched, "asserted": self.asserted,
+                "evidence": self.evidence, "explanation": self.explanation}
+
+
+@dataclass
+class RunResult:
+    """What one case run produced: the firings in order and every fact derived."""
+
+    firings: list[Firing] = field(default_factory=list)
+    derived: list[dict] = field(default_factory=list)
+
+    def facts(self, type_: str) -> list[dict]:
+        """Derived facts of one type, in the order they were derived."""
+        return [f for f in self.derived if f["type"] == type_]
+
+
+def _canon(fact: dict) -> str:
+    # Facts are a set by their logical content: the same conclusion reached from other
+    # evidence is not a second fact (the first derivation's evidence is kept, the trace has both).
+    return json.dumps({k: v for k, v in fact.items() if k != "evidence"}, sort_keys=True)
+
+
+def _plain(fact: Any) -> dict:
+    return {k: v for k, v in dict(fact).items() if k != "sid"}
+
+
+def _lookup(fact: Any, path: str) -> Any:
+    value = fact
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def evidence_of(facts: list[dict]) -> list[str]:
+    """The evidence ids carried by some facts, each once, sorted (facts are compared by content)."""
+    seen: dict[str, None] = {}
+    for fact in facts:
+        for eid in fact.get("evidence") or ():
+            seen.setdefault(eid, None)
+    return sorted(seen)
+
+
+class _Run:
+    """The state of the case being run; actions run synchronously inside assert_facts."""
+
+    def __init__(self, context: dict[str, Any], known: set[str]) -> None:
+        self.context = context
+        self.known = known
+        self.result = RunResult()
+        self.error: tuple[str, BaseException, str] | None = None
+        self.stratum: Stratum | None = None
+
+
+class _QuietHost:
+    """Factory of a durable-rules Host that starts no timer threads."""
+
+    @staticmethod
+    def create(resolve: Any) -> Any:
+        durable_engine = _durable_engine()
+
+        class QuietHost(durable_engine.Host):
+            def _run(self) -> None:
+                # The stock host starts two timer threads here; with none, actions run inside
+                # assert_facts, on the caller's thread.
+                return None
+
+            def get_action(self, action_name: str) -> Any:
+                return resolve(action_name)
+
+        return QuietHost()
+
+
+class Engine:
+    """Runs compiled programs on cases. One per process; programs are registered once each."""
+
+    POOL_SIZE = 4
+
+    def __init__(self) -> None:
+        self._host = _QuietHost.create(self._action)
+        self._programs: dict[str, Program] = {}
+        self._free_sids = [str(i) for i in range(self.POOL_SIZE)]
+        self._run: _Run | None = None
+        self._exceptions = _durable_engine()
+
+    def _register(self, program: Program) -> None:
+        if program.key in self._programs:
+            return
+        definitions = {s.name: s.definition for s in program.strata}
+        # register_rulesets mutates what it is given.
+        self._host.register_rulesets(copy.deepcopy(definitions))
+        self._programs[program.key] = program
+
+    def _action(self, name: str) -> Any:
+        if name == START:
+            return lambda c: None
+
+        def act(c: Any) -> None:
+            run = self._run
+            if run is None or run.error:
+                return
+            try:
+                self._fire(run, name, c)
+            except BaseException as err:  # noqa: BLE001 - the library would swallow it
+                run.error = (name, err, traceback.format_exc())
+
+        return act
+
+    def _fire(self, run: _Run, rule_id: str, c: Any) -> None:
+        stratum = run.stratum
+        rule = run.context["program"].rules[rule_id]
+        matched = {name: _plain(c._m[name]) for name, _ in rule.when}
+        premises = list(matched.values())
+        evidence = evidence_of(premises)
+        ctx = {**run.context["template"], **matched, "params": run.context["program"].params}
+        asserted = []
+        for item in rule.then:
+            if "assert" in item:
+                fact = {k: self._eval(v, matched, ctx) for k, v in item["assert"].items()}
+                fact.setdefault("evidence", evidence)
+            else:
+                spec = item["finding"]
+                fact = {"type": "finding", "kind": spec["kind"], "rule": rule_id,
+                        "text": render_text(spec["text"], ctx),
+                        "evidence": self._eval(spec.get("evidence"), matched, ctx) or evidence}
+                # Further fields tie a finding to what it is about (e.g. a quasi triad).
+                fact.update({k: self._eval(v, matched, ctx) for k, v in spec.items()
+                             if k not in ("kind", "text", "evidence")})
+            fact = {k: v for k, v in fact.items() if v is not None}
+            key = _canon(fact)
+            asserted.append(fact)
+            if key in run.known:
+                continue
+            run.known.add(key)
+            run.result.derived.append(fact)
+            if fact["type"] in stratum.consumes:
+                c.assert_fact(dict(fact))
+        run.result.firings.append(Firing(
+            step=len(run.result.firings) + 1, rule=rule_id, pack=rule.pack,
+            stratum=stratum.index, matched=matched, asserted=asserted,
+            evidence=evidence_of([*premises, *asserted]),
+            explanation=render_text(rule.explain, ctx),
+        ))
+
+    @staticmethod
+    def _eval(spec: Any, matched: dict[str, dict], ctx: dict[str, Any]) -> Any:
+        if isinstance(spec, dict) and "ref" in spec:
+            name, path = spec["ref"].split(".", 1)
+            return _lookup(matched[name], path)
+        if isinstance(spec, dict) and VALUE_FORMS & set(spec):
+            return constant(spec, ctx["params"])
+        if isinstance(spec, str) and "{{" in spec:
+            return render_text(spec, ctx)
+        if isinstance(spec, list):
+            return [Engine._eval(v, matched, ctx) for v in spec]
+        return spec
+
+    def run(self, program: Program, facts: list[dict], template_context: dict[str, Any]
+            ) -> RunResult:
+        """Run every stratum of `program` on `facts`; return the firings and derived facts."""
+        self._register(program)
+        if not self._free_sids:
+            raise EngineError("no free engine session (runs may not be nested)")
+        sid = self._free_sids.pop()
+        base = list(program.static_facts) + facts
+        # Only derived facts need de-duplicating: prepared facts are distinct by construction
+        # and no rule derives a prepared type.
+        run = _Run({"program": program, "template": template_context}, set())
+        self._run = run
+        try:
+            for stratum in program.strata:
+                run.stratum = stratum
+                available = base + run.result.derived
+                self._run_stratum(stratum, sid, available)
+                if run.error:
+                    rule_id, err, tb = run.error
+                    log.debug("action of %s raised:\n%s", rule_id, tb)
+                    raise EngineError(f"{type(err).__name__}: {err}", rule_id) from err
+        finally:
+            self._run = None
+            self._free_sids.append(sid)
+        return run.result
+
+    def _run_stratum(self, stratum: Stratum, sid: str, available: list[dict]) -> None:
+        mirrors = [{**f, "type": f["type"] + MIRROR, "sid": sid}
+                   for f in available if f["type"] in stratum.negates]
+        batch = [{"type": START, "sid": sid}]
+        batch += [{**f, "sid": sid} for f in available if f["type"] in stratum.consumes]
+        try:
+            if mirrors:
+                # Blockers first: a negated condition is decided when its trigger arrives.
+                self._host.assert_facts(stratum.name, mirrors)
+            self._host.assert_facts(stratum.name, batch)
+        except (self._exceptions.MessageNotHandledException,
+                self._exceptions.MessageObservedException) as err:
+            raise EngineError(f"the engine refused the facts: {err.message}") from err
+        finally:
+            self._host.delete_state(stratum.name, sid)
+
+
+_ENGINE: Engine | None = None
+
+
+def shared_engine() -> Engine:
+    """The process's engine (one host per process, as ENGINE-NOTES.md advises)."""
+    global _ENGINE
+    if _ENGINE is None:
+        _ENGINE = Engine()
+    return _ENGINE
