@@ -14,6 +14,7 @@ import jsonschema
 
 from smaf_expert.errors import KnowledgeError, Problem
 from smaf_expert.indicators import BY_ID
+from smaf_expert.knowledge.attributes import AttributeEntry, collect_attributes
 from smaf_expert.yamlio import Document, read_yaml
 
 
@@ -141,6 +142,8 @@ class KnowledgeBase:
     quasi: dict[str, QuasiTriad]
     threat_categories: dict[str, str]
     evidence: dict[str, Evidence] = field(default_factory=dict)
+    #: Theory data for rule packs (DOMAIN.md section 8), checked against the loaded packs.
+    attributes: tuple[AttributeEntry, ...] = ()
 
 
 @cache
@@ -284,6 +287,7 @@ def load_knowledge(root: str | Path) -> KnowledgeBase:
         quasi=quasi,
         threat_categories=dict(taxonomy.data["threat_categories"]) if taxonomy else {},
         evidence=evidence,
+        attributes=collect_attributes(state_docs, relations_doc, align_docs),
     )
 
 

@@ -17,9 +17,13 @@ PARAM_TYPES = ("boolean", "number", "integer", "integers", "string", "strings")
 RULE_KEYS = {"id", "statement", "citation", "when", "unless", "then", "explain", "enabled_when",
              "salience", "note"}
 PACK_KEYS = {"pack", "theory", "version", "citation", "description", "parameters", "facts",
-             "produces", "rules", "examples", "refines", "disable", "scope"}
+             "produces", "rules", "examples", "refines", "disable", "scope", "knowledge"}
 #: What a pack reasons about: one alignment case at a year, or the whole network at a year.
 SCOPES = ("case", "network")
+#: What a pack's `knowledge:` section may declare attributes of, and their types.
+ATTRIBUTE_ENTITIES = ("state", "case", "relation")
+ATTRIBUTE_TYPES = ("boolean", "integer", "number", "string", "strings")
+DECLARATION_KEYS = {"entity", "field", "type", "values", "doc"}
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,18 @@ class Parameter:
     default: Any
     doc: str
     pack: str
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """An attribute the pack reads from knowledge files (its `knowledge:` section)."""
+
+    entity: str
+    field: str
+    type: str
+    values: tuple[Any, ...] = ()
+    doc: str = ""
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +102,44 @@ class Pack:
     disable: tuple[str, ...] = ()
     parameter_overrides: dict[str, Any] = field(default_factory=dict)
     scope: str = "case"
+    #: The attributes it declares (`knowledge:`), which knowledge files carry for it.
+    knowledge: tuple[Declaration, ...] = ()
+
+
+def _declarations(doc: Document, problems: list[Problem]) -> tuple[Declaration, ...]:
+    """The `knowledge:` section: one `{entity, field, type, values?, doc?}` per attribute."""
+    out: list[Declaration] = []
+    seen: set[tuple[str, str]] = set()
+    for i, raw in enumerate(doc.data.get("knowledge") or []):
+        where = ("knowledge", i)
+        if not isinstance(raw, dict) or not {"entity", "field", "type"} <= set(raw):
+            problems.append(doc.problem(where, "an attribute is declared as {entity, field, "
+                                               "type} (with optional values and doc)"))
+            continue
+        for key in raw:
+            if key not in DECLARATION_KEYS:
+                problems.append(doc.problem(where + (key,), f"unknown field {key!r} of an "
+                                            f"attribute{_suggest(key, DECLARATION_KEYS)}"))
+        entity, fname, ftype = raw["entity"], raw["field"], raw["type"]
+        if entity not in ATTRIBUTE_ENTITIES:
+            problems.append(doc.problem(where + ("entity",), f"unknown entity {entity!r}; "
+                                        f"entities: {', '.join(ATTRIBUTE_ENTITIES)}"))
+        if ftype not in ATTRIBUTE_TYPES:
+            problems.append(doc.problem(where + ("type",), f"unknown attribute type {ftype!r}; "
+                                        f"types: {', '.join(ATTRIBUTE_TYPES)}"))
+        if not isinstance(fname, str) or not fname or fname == "sources":
+            problems.append(doc.problem(where + ("field",), "the field is a name other than "
+                                        "`sources` (which holds the attribute's sources)"))
+        values = raw.get("values") or []
+        if not isinstance(values, list):
+            problems.append(doc.problem(where + ("values",), "`values` must be a list"))
+            values = []
+        if (entity, fname) in seen:
+            problems.append(doc.problem(where, f"{entity} attribute {fname!r} is declared twice"))
+        seen.add((entity, fname))
+        out.append(Declaration(str(entity), str(fname), str(ftype), tuple(values),
+                               str(raw.get("doc") or ""), doc.line(where)))
+    return tuple(out)
 
 
 def _check_value(doc: Document, where: tuple, value: Any, names: set[str], params: set[str],
@@ -137,7 +191,7 @@ def _check_test(doc: Document, where: tuple, spec: Any, names: set[str], params:
 
 #: The shape of each section of a pack and of a rule: checked before anything is iterated.
 _PACK_SHAPES = {"parameters": dict, "facts": list, "produces": dict, "rules": list,
-                "examples": list, "refines": dict, "disable": list}
+                "examples": list, "refines": dict, "disable": list, "knowledge": list}
 _RULE_SHAPES = {"when": list, "unless": list, "then": list, "enabled_when": dict}
 _SHAPE_WORDS = {dict: "a mapping", list: "a list"}
 
@@ -213,6 +267,7 @@ def _build_pack(doc: Document, problems: list[Problem], known_params: set[str]
                                         f"{ptype!r}; types: {', '.join(PARAM_TYPES)}"))
         params[pname] = Parameter(pname, ptype, spec["default"], spec.get("doc", ""), name)
     usable = set(params) | known_params
+    knowledge = _declarations(doc, problems)
     rules = []
     seen: set[str] = set()
     for i, raw in enumerate(data.get("rules") or []):
@@ -286,7 +341,7 @@ def _build_pack(doc: Document, problems: list[Problem], known_params: set[str]
         produces=dict(data.get("produces") or {}), rules=tuple(rules),
         examples=tuple(data.get("examples") or []), disable=tuple(data.get("disable") or []),
         parameter_overrides=dict(data.get("refines") or {}),
-        scope=scope,
+        scope=scope, knowledge=knowledge,
     )
 
 

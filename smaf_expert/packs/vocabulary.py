@@ -34,6 +34,13 @@ COMMON_FIELDS: dict[str, str] = {"type": "string", "evidence": "array"}
 FINDING_FIELDS: dict[str, str] = {"kind": "string", "rule": "string", "text": "string",
                                   "evidence": "array"}
 
+#: Theory data a pack declares under `knowledge:` and knowledge files carry (DOMAIN.md
+#: section 8): `of` is a state id, a case id, or a relation's parties (with `relation`, its
+#: type); `value` has the type the pack declares for `field`.
+ATTRIBUTE_FIELDS: dict[str, str] = {"entity": "string", "of": "any", "pack": "string",
+                                    "field": "string", "value": "any", "relation": "string",
+                                    "evidence": "array"}
+
 #: Facts prepared for one case at one year (prepare.case_facts, prepare.incentive_facts).
 CASE_FACTS: dict[str, dict[str, str]] = {
     "case": {"case": "string", "year": "integer", "n_parties": "integer", "trust": "string",
@@ -63,6 +70,7 @@ CASE_FACTS: dict[str, dict[str, str]] = {
     "walt": {"state": "string", "against": "string", "borders": "boolean",
              "offensive": "string", "offensive_rank": "integer", "intent_rank": "integer",
              "power_ratio": "number"},
+    "attribute": ATTRIBUTE_FIELDS,
 }
 
 #: Facts prepared for the whole network at a year (network.network_facts).
@@ -78,6 +86,7 @@ NETWORK_FACTS: dict[str, dict[str, str]] = {
     "commitment": {"triad": "string", "state": "string", "value": "string"},
     "triad_member": {"triad": "string", "state": "string"},
     "triad_threat": {"triad": "string", "state": "string", "level_rank": "integer"},
+    "attribute": ATTRIBUTE_FIELDS,
 }
 
 #: The prepared fact types of each scope (`scope:` of a pack; `case` by default).
@@ -115,6 +124,7 @@ DOMAINS: dict[str, dict[tuple[str, str], frozenset]] = {
         ("walt", "offensive"): frozenset({"", "low", "moderate", "high"}),
         ("walt", "offensive_rank"): frozenset(range(4)),
         ("walt", "intent_rank"): frozenset(range(4)),
+        ("attribute", "entity"): frozenset({"state", "case", "relation"}),
     },
     "network": {
         ("tie", "kind"): frozenset({"treaty", "alignment"}),
@@ -125,6 +135,7 @@ DOMAINS: dict[str, dict[tuple[str, str], frozenset]] = {
         ("fear", "fear"): frozenset({"abandonment", "entrapment", "none"}),
         ("commitment", "value"): frozenset({"strong", "steady", "weakening"}),
         ("triad_threat", "level_rank"): frozenset({1, 2, 3}),
+        ("attribute", "entity"): frozenset({"state", "case", "relation"}),
     },
 }
 

@@ -7,8 +7,9 @@ from typing import Any
 
 import networkx as nx
 
-from smaf_expert.errors import AssessmentError
+from smaf_expert.errors import AssessmentError, KnowledgeError
 from smaf_expert.explanation.explain import Explainer, Node
+from smaf_expert.knowledge.attributes import check_attributes
 from smaf_expert.knowledge.graph import build_graph, evidence_by_indicator
 from smaf_expert.knowledge.loader import Alignment, KnowledgeBase, load_knowledge
 from smaf_expert.packs.compiler import Program, compile_packs
@@ -16,11 +17,16 @@ from smaf_expert.packs.format import Pack, load_packs
 from smaf_expert.packs.params import changed_parameters, resolve_parameters
 from smaf_expert.paths import default_knowledge, default_rules
 from smaf_expert.reasoning.engine import shared_engine
-from smaf_expert.reasoning.prepare import case_facts, incentive_facts, walt_facts
+from smaf_expert.reasoning.prepare import (
+    case_attribute_facts,
+    case_facts,
+    incentive_facts,
+    walt_facts,
+)
 from smaf_expert.reasoning.verdict import Verdict, build_verdict
 
 BASE_TYPES = {"case", "indicator", "pair", "engagement", "rivalry", "power", "member",
-              "perception", "orientation", "walt"}
+              "perception", "orientation", "walt", "attribute"}
 
 
 def _evidence_record(item: Any) -> dict[str, Any]:
@@ -40,6 +46,10 @@ class Assessor:
                  params: dict[str, Any] | None = None, strict: bool = False) -> None:
         self.kb = kb if kb is not None else load_knowledge(default_knowledge())
         self.packs = packs if packs is not None else load_packs([default_rules()])
+        # Theory data is checked against the packs that read it before anything runs.
+        problems, self.unchecked_attributes = check_attributes(self.kb.attributes, self.packs)
+        if problems:
+            raise KnowledgeError(problems)
         overrides = dict(params or {})
         if strict:
             overrides["prereq.strict"] = True
@@ -48,11 +58,17 @@ class Assessor:
         self.program: Program = compile_packs(self.packs_of("case"), self.params, BASE_TYPES)
         self._graphs: dict[int, nx.MultiDiGraph] = {}
         self._sources = {eid: _evidence_record(e) for eid, e in self.kb.evidence.items()}
+        self._sources.update({a.id: a.record() for a in self.kb.attributes})
         self._names = {sid: s.name for sid, s in self.kb.states.items()}
 
     def packs_of(self, scope: str) -> list[Pack]:
         """The packs that reason about one case (`case`) or the whole network (`network`)."""
         return [p for p in self.packs if p.scope == scope]
+
+    def pack_files(self) -> dict[str, str]:
+        """Each case-scope pack that ran, with the file it was read from (for the verdict)."""
+        paths = {p.name: p.path for p in self.packs}
+        return {name: paths.get(name, "") for name in self.program.packs}
 
     def case(self, case_id: str) -> Alignment:
         """The case with this id, or an error naming the cases there are."""
@@ -94,10 +110,11 @@ class Assessor:
         facts = case_facts(self.kb, case, year, self.graph(year))
         facts += incentive_facts(self.kb, case, year)
         facts += walt_facts(self.kb, case, year)
+        facts += case_attribute_facts(self.kb, case, year)
         context = {"state_names": self._names, "case_id": case.id, "year": year}
         result = shared_engine().run(self.program, facts, context)
         return build_verdict(case, year, [*self.program.static_facts, *facts], result,
-                             self.changed, list(self.program.packs), self._sources)
+                             self.changed, self.pack_files(), self._sources)
 
     def explainer(self, verdict: Verdict) -> Explainer:
         """Explanations of a verdict made by this Assessor."""

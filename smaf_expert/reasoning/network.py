@@ -14,6 +14,7 @@ from typing import Any
 import networkx as nx
 
 from smaf_expert.errors import AssessmentError
+from smaf_expert.knowledge.attributes import attribute_facts
 from smaf_expert.packs.compiler import Program, compile_packs
 from smaf_expert.reasoning.assess import Assessor
 from smaf_expert.reasoning.engine import Firing, RunResult, shared_engine
@@ -23,7 +24,7 @@ from smaf_expert.reasoning.prepare import _THREAT_RANK, _current
 NETWORK_OUTPUT_TYPES = frozenset({"quasi", "hindrance", "prediction", "bot_prediction",
                                   "overridden", "behaviour", "finding"})
 NETWORK_TYPES = {"tie", "perception", "animosity", "period", "fear", "commitment",
-                 "triad_member", "triad_threat"}
+                 "triad_member", "triad_threat", "attribute"}
 
 
 def case_degrees(assessor: Assessor, year: int) -> dict[str, int]:
@@ -64,6 +65,8 @@ def network_facts(assessor: Assessor, year: int) -> list[dict]:
                           "level_rank": _THREAT_RANK[t.values["level"]]})
     for triad in kb.quasi.values():
         facts.extend(_triad_facts(assessor, triad, year))
+    # Theory data of every state, case and relation in force (DOMAIN.md section 8).
+    facts.extend(attribute_facts(kb.attributes, year))
     return _dedupe(facts)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import networkx as nx
 
 from smaf_expert.indicators import INDICATORS
+from smaf_expert.knowledge.attributes import attribute_facts
 from smaf_expert.knowledge.graph import engagements_of, evidence_by_indicator, rivals_of
 from smaf_expert.knowledge.loader import Alignment, KnowledgeBase
 from smaf_expert.knowledge.status import ended_between, indicator_state
@@ -179,3 +180,12 @@ def walt_facts(kb: KnowledgeBase, case: Alignment, year: int) -> list[dict]:
             fact["power_ratio"] = theirs[0] / mine[0]
         facts.append(fact)
     return facts
+
+
+def case_attribute_facts(kb: KnowledgeBase, case: Alignment, year: int) -> list[dict]:
+    """Theory data for packs (DOMAIN.md section 8) that bears on the case at `year`: the
+    attributes of its parties and of the state it is formed against, of the case itself, and
+    of the relations among those states in force at `year`. Each fact carries the id of its
+    entry (`USA#attributes/PACK`) as its evidence."""
+    states = set(case.parties) | ({case.against} if case.against else set())
+    return attribute_facts(kb.attributes, year, states=states, cases={case.id})

@@ -30,7 +30,8 @@ class Verdict:
     profile: dict[str, dict[str, Any]]
     findings: list[dict[str, Any]]
     params: dict[str, Any]
-    packs: list[str]
+    #: The packs that ran, each with the file it was read from.
+    packs: dict[str, str]
     trace: list[Firing]
     evidence: dict[str, dict[str, Any]] = field(default_factory=dict)
     conclusions: dict[str, list[dict]] = field(default_factory=dict)
@@ -76,7 +77,8 @@ class Verdict:
 
 
 def build_verdict(case: Any, year: int, facts: list[dict], result: RunResult,
-                  params: dict[str, Any], packs: list[str], sources: dict[str, Any]) -> Verdict:
+                  params: dict[str, Any], packs: dict[str, str], sources: dict[str, Any]
+                  ) -> Verdict:
     """Assemble the verdict from the prepared facts and the run's derived facts."""
     degree = (result.facts("degree") or [{"stage": 0, "level": "none", "depth": ""}])[0]
     ceiling = (result.facts("ceiling") or [{"stage": degree["stage"]}])[0]
