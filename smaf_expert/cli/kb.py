@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import click
 
 from smaf_expert.cli.common import ErrorsAsMessages, kb_option
+from smaf_expert.errors import KnowledgeError
 from smaf_expert.indicators import INDICATORS
+from smaf_expert.knowledge.attributes import check_attributes
 from smaf_expert.knowledge.loader import load_knowledge
-from smaf_expert.paths import default_knowledge
+from smaf_expert.packs.format import load_packs
+from smaf_expert.paths import default_knowledge, default_rules
 
 
 @click.group(cls=ErrorsAsMessages)
@@ -19,14 +23,27 @@ def kb() -> None:
 
 @kb.command("validate")
 @kb_option
-def kb_validate(kb: str | None) -> None:
+@click.option("--rules", "rules", multiple=True, type=click.Path(exists=False),
+              help="Rule pack file or folder whose `knowledge:` declarations the attributes "
+                   "are checked against, beside the shipped packs (repeatable).")
+def kb_validate(kb: str | None, rules: tuple[str, ...]) -> None:
     """Validate every file of the knowledge base; list every problem with file:line.
+
+    Attributes (theory data for rule packs) are checked against the packs loaded: the shipped
+    ones and those given with --rules.
 
     Example:
 
-        smaf kb validate --kb ./my-knowledge
+        smaf kb validate --kb ./my-knowledge --rules ./my-packs
     """
     base = load_knowledge(kb or default_knowledge())
+    packs = load_packs([default_rules(), *[Path(r) for r in rules]])
+    problems, unchecked = check_attributes(base.attributes, packs)
+    if problems:
+        raise KnowledgeError(problems)
+    if unchecked:
+        click.echo(f"unchecked: attributes of packs not loaded ({', '.join(unchecked)}); "
+                   "give them with --rules to check them")
     click.echo(f"ok: {len(base.states)} states, {len(base.relations)} relations, "
                f"{len(base.alignments)} cases ({len(base.evidence)} evidence items), "
                f"{len(base.quasi)} quasi-alliance triads in {base.root}")

@@ -106,11 +106,12 @@ class Pack:
     knowledge: tuple[Declaration, ...] = ()
 
 
-def _declarations(doc: Document, problems: list[Problem]) -> tuple[Declaration, ...]:
+def declarations_of(doc: Document, problems: list[Problem]) -> tuple[Declaration, ...]:
     """The `knowledge:` section: one `{entity, field, type, values?, doc?}` per attribute."""
     out: list[Declaration] = []
     seen: set[tuple[str, str]] = set()
-    for i, raw in enumerate(doc.data.get("knowledge") or []):
+    raws = doc.data.get("knowledge") if isinstance(doc.data, dict) else None
+    for i, raw in enumerate(raws if isinstance(raws, list) else []):
         where = ("knowledge", i)
         if not isinstance(raw, dict) or not {"entity", "field", "type"} <= set(raw):
             problems.append(doc.problem(where, "an attribute is declared as {entity, field, "
@@ -267,7 +268,7 @@ def _build_pack(doc: Document, problems: list[Problem], known_params: set[str]
                                         f"{ptype!r}; types: {', '.join(PARAM_TYPES)}"))
         params[pname] = Parameter(pname, ptype, spec["default"], spec.get("doc", ""), name)
     usable = set(params) | known_params
-    knowledge = _declarations(doc, problems)
+    knowledge = declarations_of(doc, problems)
     rules = []
     seen: set[str] = set()
     for i, raw in enumerate(data.get("rules") or []):
@@ -345,6 +346,34 @@ def _build_pack(doc: Document, problems: list[Problem], known_params: set[str]
     )
 
 
+def _shipped(path: Path) -> bool:
+    from smaf_expert.paths import default_rules
+
+    return path.resolve().is_relative_to(default_rules().resolve())
+
+
+def _one_per_pack(docs: list[Document], problems: list[Problem]) -> list[Document]:
+    """One document per pack name. The same pack read from two places (an installed copy and
+    a clone's `rules/`, or a folder given twice) is one pack when the contents are equal; a
+    pack given by the user under a shipped pack's name replaces the shipped one; two other
+    different packs of one name are an error naming both files."""
+    chosen: dict[Any, Document] = {}
+    for doc in docs:
+        name = doc.data.get("pack") if isinstance(doc.data, dict) else None
+        key = name if isinstance(name, str) and name else id(doc)
+        first = chosen.get(key)
+        if first is None or (_shipped(first.path) and not _shipped(doc.path)):
+            # The user's copy wins, equal or not: the verdict names the file they gave.
+            chosen[key] = doc
+        elif first.data == doc.data:
+            continue
+        else:
+            problems.append(doc.problem(("pack",), f"pack {name!r} is also read from "
+                                        f"{first.path} with different contents: rename one "
+                                        "of them or load only one"))
+    return list(chosen.values())
+
+
 def load_packs(paths: list[Path]) -> list[Pack]:
     """Load packs from files or folders (every *.yaml inside); raise with every problem found."""
     problems: list[Problem] = []
@@ -364,6 +393,7 @@ def load_packs(paths: list[Path]) -> list[Pack]:
             problems.append(problem)
         else:
             docs.append(doc)
+    docs = _one_per_pack(docs, problems)
     # Parameter names are global: a pack may use one that another pack declares.
     known = set().union(*(_declared_names(d) for d in docs)) if docs else set()
     for doc in docs:

@@ -147,6 +147,17 @@ OUTPUT_TYPES: dict[str, frozenset[str]] = {
     "network": NETWORK_OUTPUT_TYPES,
 }
 
+#: A derived type whose name ends so (with a `value`) is another theory's prediction, shown
+#: beside SMAF's verdict (verdict.Verdict.predictions): the case output reads it.
+PREDICTION_SUFFIX = "_prediction"
+
+
+def read_by_output(scope: str, fact_type: str) -> bool:
+    """Whether the output of a scope reads a derived fact type (so it needs no consuming rule)."""
+    return fact_type in OUTPUT_TYPES.get(scope, frozenset()) or (
+        scope == "case" and fact_type.endswith(PREDICTION_SUFFIX))
+
+
 #: Names a rule's texts may use besides the facts matched under `when` (engine.Engine._fire
 #: and the template context each assessor passes).
 TEMPLATE_NAMES: dict[str, frozenset[str]] = {

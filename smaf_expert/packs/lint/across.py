@@ -21,7 +21,7 @@ from smaf_expert.packs.lint.common import (
 )
 from smaf_expert.packs.lint.sources import _RuleSource, _Source
 from smaf_expert.packs.vocabulary import (
-    OUTPUT_TYPES,
+    read_by_output,
 )
 
 
@@ -110,14 +110,14 @@ class AcrossPackChecks:
             if not src.linted:
                 continue
             scope = src.pack.scope
-            read = self.consumed[scope] | OUTPUT_TYPES.get(scope, frozenset())
+            read = self.consumed[scope]
             for rs in src.rules:
                 for j, item in enumerate(_list(rs.raw.get("then"))):
                     spec = item.get("assert") if isinstance(item, dict) else None
                     if not _is_condition(spec):
                         continue
                     t = spec["type"]
-                    if t in read or (scope, t) in reported:
+                    if t in read or read_by_output(scope, t) or (scope, t) in reported:
                         continue
                     reported.add((scope, t))
                     shown = ("only appears under `conclusions` in the JSON verdict"

@@ -132,6 +132,8 @@ class ConditionChecks:
                     if op in OPERATORS:
                         self._check_operand(src, rid, where + (fname, op), t, fname,
                                             fields[fname], op, value, names, effect)
+        if t == "attribute":
+            self._check_attribute(src, rid, where, cond, effect)  # type: ignore[attr-defined]
         self._check_reachable(src, rid, where, cond, negated, effect)
 
     def _operand_type(self, src: _Source, rid: str, where: DocPath, value: Any,

@@ -8,6 +8,7 @@ from smaf_expert.packs.format import (
     Parameter,
 )
 from smaf_expert.packs.lint.across import AcrossPackChecks
+from smaf_expert.packs.lint.attributes import AttributeChecks
 from smaf_expert.packs.lint.common import (
     LintProblem,
 )
@@ -22,7 +23,7 @@ from smaf_expert.packs.vocabulary import (
 from smaf_expert.yamlio import read_yaml
 
 
-class _Lint(ParameterChecks, RuleChecks, ConditionChecks, TemplateChecks,
+class _Lint(ParameterChecks, RuleChecks, ConditionChecks, AttributeChecks, TemplateChecks,
             AcrossPackChecks):
     """The checks, over every pack read (the linted ones and their context)."""
 
@@ -87,6 +88,10 @@ def lint_packs(paths: list[Path], context: list[Path] | None = None) -> list[Lin
             src = _salvage(f, doc, is_mine)
             if src is not None:
                 sources.append(src)
+    # A linted pack under the name of a context pack replaces it, as `--rules` does in a run
+    # (a clone's rules/ linted against an installed copy is not a second pack of each name).
+    mine_names = {s.pack.name for s in sources if s.linted}
+    sources = [s for s in sources if s.linted or s.pack.name not in mine_names]
     found = _Lint(sources).run()
     problems += found
     problems += [p for p in _load_problems(ctx_files, linted) if not _superseded(p, found)]

@@ -12,6 +12,7 @@ from smaf_expert.packs.format import (
     Pack,
     Parameter,
     Rule,
+    declarations_of,
     load_pack,
     load_packs,
 )
@@ -97,6 +98,8 @@ def _salvage(path: Path, doc: Document, linted: bool) -> _Source | None:
         rules=tuple(r.rule for r in rules),
         disable=tuple(str(r) for r in _list(data.get("disable"))),
         parameter_overrides=dict(_mapping(data.get("refines"))), scope=scope,
+        # The loader reports a malformed declaration; lint checks rules against the rest.
+        knowledge=declarations_of(doc, []),
     )
     return _Source(path, doc, pack, linted, rules)
 
