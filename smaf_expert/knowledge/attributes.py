@@ -8,6 +8,7 @@ against the declarations of the packs that are loaded, and turns them into engin
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,8 @@ from smaf_expert.yamlio import Document
 
 #: What an attribute can be about.
 ENTITIES = ("state", "case", "relation")
+#: Keys of an attribute block that are not fields: its sources and the years it holds.
+RESERVED = ("sources", "since", "until")
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,12 @@ def _entry(doc: Document, where: tuple, pack: str, raw: Any, entity: str, of: An
            owner_id: str, **extra: Any) -> AttributeEntry | None:
     if not isinstance(raw, dict):
         return None  # the schema has already said what is wrong with it
-    values = {k: v for k, v in raw.items() if k != "sources"}
+    values = {k: v for k, v in raw.items() if k not in RESERVED}
+    # Attributes may be dated (a state that acquires nuclear weapons); a relation's attributes
+    # hold in the relation's years unless dated themselves.
+    for key in ("since", "until"):
+        if key in raw:
+            extra[key] = raw[key]
     return AttributeEntry(
         id=f"{owner_id}#attributes/{pack}", entity=entity, of=of, pack=str(pack),
         values=values, sources=tuple(raw.get("sources") or ()), path=str(doc.path),
@@ -143,7 +151,8 @@ def check_attributes(entries: Iterable[AttributeEntry], packs: Iterable[Any]
             if decl is None:
                 names = sorted(f for (ent, f) in fields if ent == entry.entity)
                 problems.append(Problem(entry.path, line, (
-                    f"pack {entry.pack!r} declares no {entry.entity} attribute {fname!r}; "
+                    f"pack {entry.pack!r} declares no {entry.entity} attribute {fname!r}"
+                    f"{_suggest(fname, names)}; "
                     f"its {entry.entity} attributes are: {', '.join(names) or 'none'} "
                     "(declare it under the pack's `knowledge:` or fix the name)")))
             elif not _TYPE_CHECKS[decl.type](value):
@@ -156,6 +165,11 @@ def check_attributes(entries: Iterable[AttributeEntry], packs: Iterable[Any]
                     f"attribute {fname!r} of pack {entry.pack!r} is {value!r}; the values "
                     f"allowed are: {', '.join(map(str, decl.values))}")))
     return problems, list(unchecked)
+
+
+def _suggest(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def attribute_fact(entry: AttributeEntry, fname: str) -> dict[str, Any]:

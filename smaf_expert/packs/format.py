@@ -128,9 +128,10 @@ def declarations_of(doc: Document, problems: list[Problem]) -> tuple[Declaration
         if ftype not in ATTRIBUTE_TYPES:
             problems.append(doc.problem(where + ("type",), f"unknown attribute type {ftype!r}; "
                                         f"types: {', '.join(ATTRIBUTE_TYPES)}"))
-        if not isinstance(fname, str) or not fname or fname == "sources":
+        if not isinstance(fname, str) or not fname or fname in ("sources", "since", "until"):
             problems.append(doc.problem(where + ("field",), "the field is a name other than "
-                                        "`sources` (which holds the attribute's sources)"))
+                                        "`sources`, `since` and `until` (which hold the "
+                                        "attribute's sources and years)"))
         values = raw.get("values") or []
         if not isinstance(values, list):
             problems.append(doc.problem(where + ("values",), "`values` must be a list"))
