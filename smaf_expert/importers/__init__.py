@@ -1,4 +1,4 @@
-"""Importers of the field's datasets into the knowledge base (docs/importers.md).
+"""Importers of the field's datasets into the knowledge base (docs/panel-and-importers.md).
 
 Each importer reads a file the user downloaded, in its dataset's own layout, and plans edits of
 the knowledge YAML with provenance; `apply` validates and writes them (or shows the diff).

@@ -1,7 +1,7 @@
 """What every importer shares: reading the dataset's CSV, provenance, the report, and applying
 the edits to the knowledge base whole (validated first) or not at all.
 
-Conventions (docs/importers.md): an imported list entry (relation, evidence item) carries
+Conventions (docs/panel-and-importers.md): an imported list entry (relation, evidence item) carries
 `imported: <dataset>` and `provenance: {dataset, version, file, row, ...}`; imported fields of a
 state file are listed under the state's `imported:` map (field -> provenance). An entry or field
 without that marking is hand-coded: never changed; where the dataset disagrees with it, the

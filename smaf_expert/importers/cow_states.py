@@ -3,7 +3,7 @@
 Reads COW's `states2016.csv` layout (`stateabb, ccode, statenme, styear, stmonth, styday,
 endyear, endmonth, endday, version`), one row per spell of system membership. Only states that
 have a file in the knowledge base get values; every ccode missing from the crosswalk is
-reported. Interpretations (docs/importers.md):
+reported. Interpretations (docs/panel-and-importers.md):
 
 - A ccode's years are cut by the crosswalk (365: RUS to 1921, SUN 1922-1991, RUS from 1992).
 - A state's `from`/`to` are those of its latest spell of membership (spells less than two years

@@ -1,7 +1,7 @@
 """`rivalries`: Thompson and Dreyer's strategic rivalries -> dated rivalry relations.
 
 Reads `rivalryno, rivalryname, ccode1, ccode2, styear, endyear, region, type1, type2, type3`
-(COW codes). Interpretations (docs/importers.md):
+(COW codes). Interpretations (docs/panel-and-importers.md):
 
 - Each ccode maps through the crosswalk by year, so a rivalry that spans a change of code is cut
   into one relation per piece (a 365 rivalry 1950-2010 becomes SUN 1950-1991 and RUS

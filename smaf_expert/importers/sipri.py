@@ -4,7 +4,8 @@ The register CSV has title lines, then `Recipient, Supplier, Year of order, , Nu
 Weapon designation, Weapon description, Number delivered, , Year(s) of delivery, status,
 Comments, SIPRI TIV per unit, SIPRI TIV for total order, SIPRI TIV of delivered weapons` (the
 empty headers are spacer columns). Country names are SIPRI's and map through the crosswalk;
-every name that does not map is reported, never guessed. Interpretations (docs/importers.md):
+every name that does not map is reported, never guessed. Interpretations
+(docs/panel-and-importers.md):
 
 - A deal is evidence of military-technical cooperation (`mtc`) for the case whose parties are
   exactly its supplier and recipient; deals of other pairs are counted and left out.

@@ -3,7 +3,7 @@
 The download has metadata lines (`"Data Source","World Development Indicators",`, `"Last
 Updated Date","2024-06-28",`), a blank line, then `"Country Name","Country Code","Indicator
 Name","Indicator Code","1960",...`; an empty cell is a missing value. Interpretations
-(docs/importers.md):
+(docs/panel-and-importers.md):
 
 - One indicator per file, in current US$ (a code ending `.CD`, e.g. NY.GDP.MKTP.CD for GDP or
   NY.GNP.MKTP.CD for GNI): values are converted to the unit the shipped knowledge base uses,

@@ -5,7 +5,7 @@ line marks of PyYAML's composer and replace or insert only the lines of imported
 hand-written entries, comments and blank lines stay byte for byte. Rendering is deterministic,
 so re-importing the same file rewrites the same lines (a second run changes nothing).
 
-Limits (documented in docs/importers.md): the edited containers must be in block style (a
+Limits (documented in docs/panel-and-importers.md): the edited containers must be in block style (a
 flow-style `evidence: [...]` or a one-line file falls back to a full re-dump, which loses that
 file's comments; the importer says so).
 """

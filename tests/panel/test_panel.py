@@ -157,3 +157,12 @@ def test_unknown_case_and_binary_to_stdout_are_refused(small_kb, runner):
     result = runner.invoke(cli, ["panel", "--kb", str(small_kb)])
     assert result.exit_code == 0
     assert list(csv.reader(io.StringIO(result.output)))[0][:2] == ["case", "year"]
+
+
+def test_no_progress_bar_on_a_pipe(small_kb, tmp_path, runner):
+    """Standard error that is not a terminal gets no bar, only the one-line summary."""
+    out = tmp_path / "p.csv"
+    result = runner.invoke(cli, ["panel", "--kb", str(small_kb), "-o", str(out)])
+    assert result.exit_code == 0
+    assert "Assessing" not in result.output
+    assert result.output.startswith("Wrote 6 case-years of 2 cases to ")
