@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from smaf_expert.errors import InputError, Problem
+from smaf_expert.errors import InputError, Problem, SmafError
 from smaf_expert.importers.yamledit import Edit
 
 
@@ -197,8 +197,12 @@ class KnowledgeEdits:
         written = []
         for rel, (_, new) in self.changed().items():
             target = self.root / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_text_atomically(str(target), new)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                write_text_atomically(str(target), new)
+            except OSError as err:
+                done = f" (already written: {', '.join(written)})" if written else ""
+                raise SmafError(f"cannot write {target}: {err.strerror}{done}") from err
             written.append(rel)
         return written
 
