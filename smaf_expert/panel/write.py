@@ -94,14 +94,21 @@ def _write_via_temp(path: str, fill: Callable[[str], None]) -> None:
     """Let `fill` write a temporary file beside `path`, then rename it over `path`: the target
     is replaced whole or left as it was."""
     target = Path(path)
+    if target.exists() and not target.is_file():
+        raise SmafError(f"{path} is not a regular file: refusing to replace it")
+    # A replaced file keeps its mode; a new one gets what a plain open() would give it.
+    if target.exists():
+        mode = target.stat().st_mode & 0o7777
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".",
                                prefix=f".{target.name}.")
     os.close(fd)
     try:
         fill(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -166,3 +166,18 @@ def test_no_progress_bar_on_a_pipe(small_kb, tmp_path, runner):
     assert result.exit_code == 0
     assert "Assessing" not in result.output
     assert result.output.startswith("Wrote 6 case-years of 2 cases to ")
+
+
+def test_binary_output_keeps_the_mode_and_refuses_a_folder(tmp_path):
+    """A replaced file keeps its mode; a path that is not a regular file is refused."""
+    from smaf_expert.errors import SmafError
+    from smaf_expert.panel.write import write_panel
+
+    pytest.importorskip("pyarrow")
+    target = tmp_path / "p.parquet"
+    target.write_bytes(b"old")
+    target.chmod(0o640)
+    write_panel(str(target), "parquet", ["case", "year"], [{"case": "a", "year": 2000}])
+    assert target.stat().st_mode & 0o777 == 0o640 and target.read_bytes()[:4] == b"PAR1"
+    with pytest.raises(SmafError, match="not a regular file"):
+        write_panel(str(tmp_path), "parquet", ["case"], [{"case": "a"}])
