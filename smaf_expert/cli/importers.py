@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from smaf_expert.cli.common import kb_option
+from smaf_expert.errors import SmafError
 from smaf_expert.importers import IMPORTERS, run_import
 from smaf_expert.importers.sipri import TIV_DEVELOPING, TIV_HIGH
 from smaf_expert.paths import default_knowledge
@@ -30,9 +31,15 @@ def import_cmd(dataset: str, file: str, dry_run: bool, tiv_high: float, tiv_deve
 
         smaf import rivalries strategic_rivalries.csv --kb my-knowledge --dry-run
     """
+    target = kb or default_knowledge()
+    if kb is None and default_knowledge().parent.name == "data":
+        # Installed, the shipped knowledge lives inside the package: an import there would be
+        # lost on the next upgrade, so it must be asked for by path.
+        raise SmafError("give --kb PATH: the shipped knowledge base is installed inside the "
+                        "package, where an import would be lost on upgrade")
     options = {"tiv_high": tiv_high, "tiv_developing": tiv_developing} if (
         dataset == "sipri-trade") else {}
-    edits, report = run_import(dataset, kb or default_knowledge(), file, dry_run, **options)
+    edits, report = run_import(dataset, target, file, dry_run, **options)
     if dry_run:
         diff = edits.diff()
         click.echo(diff.rstrip("\n") if diff else "No change.")
