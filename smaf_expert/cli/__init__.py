@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from smaf_expert.cli import case, explain, kb, network, rules
+from smaf_expert.cli import case, explain, importers, kb, network, panel, rules
 from smaf_expert.cli.common import ErrorsAsMessages
 from smaf_expert.errors import InputError
 
@@ -19,7 +19,7 @@ def cli() -> None:
         smaf assess china-russia --format json
     """
 
-for _module in (case, explain, network):
+for _module in (case, explain, network, panel, importers):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 cli.add_command(kb.kb)
