@@ -16,6 +16,7 @@ from smaf_expert.packs.format import Pack, load_packs
 from smaf_expert.packs.params import changed_parameters, resolve_parameters
 from smaf_expert.paths import default_knowledge, default_rules
 from smaf_expert.reasoning.engine import shared_engine
+from smaf_expert.reasoning.findings import merge_findings
 from smaf_expert.reasoning.prepare import case_facts, incentive_facts, walt_facts
 from smaf_expert.reasoning.verdict import Verdict, build_verdict
 
@@ -96,8 +97,10 @@ class Assessor:
         facts += walt_facts(self.kb, case, year)
         context = {"state_names": self._names, "case_id": case.id, "year": year}
         result = shared_engine().run(self.program, facts, context)
-        return build_verdict(case, year, [*self.program.static_facts, *facts], result,
-                             self.changed, list(self.program.packs), self._sources)
+        verdict = build_verdict(case, year, [*self.program.static_facts, *facts], result,
+                                self.changed, list(self.program.packs), self._sources)
+        verdict.findings = merge_findings(verdict.findings, self.program, context)
+        return verdict
 
     def explainer(self, verdict: Verdict) -> Explainer:
         """Explanations of a verdict made by this Assessor."""

@@ -98,7 +98,9 @@ def build_verdict(case: Any, year: int, facts: list[dict], result: RunResult,
             entry["discounted"] = True
         profile[ind.id] = entry
     findings = [{"kind": f["kind"], "rule": f["rule"], "text": f["text"],
-                 "evidence": f.get("evidence", [])} for f in result.facts("finding")]
+                 "evidence": f.get("evidence", []),
+                 **{k: f[k] for k in ("about", "items") if k in f}}
+                for f in result.facts("finding")]
     conclusions: dict[str, list[dict]] = {}
     for fact in result.derived:
         if fact["type"] not in CORE_TYPES:

@@ -607,13 +607,17 @@ def test_combine_convergence(tmp_path, value):
     ("strong", "weak", "weak", ["BOI", "BOT"]),
 ], ids=["bop", "bot", "boi", "bop-weak", "two-weak"])
 def test_combine_divergence(tmp_path, bop, bot, boi, held):
-    """Balances differ: a divergence finding naming the weaker balance(s), no convergence."""
+    """Balances differ: one divergence finding naming the balance(s) that hold the alignment
+    back, then the stronger one(s); no convergence."""
     v = balances(tmp_path, bop, bot, boi)
     found = findings(v, "divergence")
-    assert found and {f["rule"] for f in found} == {"P-combine.divergence"}
-    named = sorted({name for f in found for name in ("BOP", "BOT", "BOI")
-                    if f"the {name} (" in f["text"]})
+    assert [f["rule"] for f in found] == ["P-combine.divergence"]
+    back, stronger = found[0]["text"].split(" the alignment back, while ")
+    named = sorted(name for name in ("BOP", "BOT", "BOI") if f"{name} (" in back)
     assert named == held
+    assert sorted(n for n in ("BOP", "BOT", "BOI") if f"{n} (" in stronger) == sorted(
+        {"BOP", "BOT", "BOI"} - set(held))
+    assert stronger.endswith(("is stronger.", "are stronger."))
     assert findings(v, "convergence") == []
 
 
