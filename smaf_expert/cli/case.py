@@ -8,7 +8,13 @@ from smaf_expert.cli.common import build_assessor, kb_option, rule_options, what
 from smaf_expert.cli.output import write_text_atomically
 from smaf_expert.knowledge.loader import load_knowledge
 from smaf_expert.paths import default_knowledge
-from smaf_expert.rendering.render import render_template, render_verdict, timeline_rows, to_json
+from smaf_expert.rendering.render import (
+    TRACE_VIEWS,
+    render_template,
+    render_verdict,
+    timeline_rows,
+    to_json,
+)
 
 
 @click.command()
@@ -16,10 +22,15 @@ from smaf_expert.rendering.render import render_template, render_verdict, timeli
 @click.option("--year", type=int, default=None, help="Year of assessment (default: the latest "
                                                       "year with evidence).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--trace", "trace", type=click.Choice(TRACE_VIEWS), default="short",
+              show_default=True,
+              help="Reasoning shown in text: `short` gives identical firings once with their "
+                   "count and leaves out negative bookkeeping (`lacks`); `full` every firing. "
+                   "JSON always has every firing.")
 @whatif_options
 @rule_options
 @kb_option
-def assess(case: str, year: int | None, fmt: str, assume: tuple[str, ...],
+def assess(case: str, year: int | None, fmt: str, trace: str, assume: tuple[str, ...],
            drop: tuple[str, ...], strict: bool, params: tuple[str, ...],
            rules: tuple[str, ...], kb: str | None) -> None:
     """Assess the degree of alignment of CASE at a year, with the reasoning.
@@ -33,7 +44,7 @@ def assess(case: str, year: int | None, fmt: str, assume: tuple[str, ...],
     """
     assessor = build_assessor(kb, rules, params, strict)
     if not (assume or drop):
-        click.echo(render_verdict(assessor.assess(case, year), fmt).rstrip("\n"))
+        click.echo(render_verdict(assessor.assess(case, year), fmt, trace).rstrip("\n"))
         return
     from smaf_expert.explanation.whatif import diff, what_if
 
@@ -43,7 +54,7 @@ def assess(case: str, year: int | None, fmt: str, assume: tuple[str, ...],
         click.echo(to_json({"scenario": {"assume": list(assume), "drop": list(drop)},
                             "diff": changes, "verdict": after.as_dict()}))
         return
-    click.echo(render_verdict(after, fmt).rstrip("\n"))
+    click.echo(render_verdict(after, fmt, trace).rstrip("\n"))
     click.echo("")
     click.echo(render_template("whatif.txt.j2", before=before, d=changes,
                                scenario=_scenario_text(assume, drop)).rstrip("\n"))
