@@ -19,8 +19,8 @@ from smaf_expert.rendering.render import (
 
 @click.command()
 @click.argument("case")
-@click.option("--year", type=int, default=None, help="Year of assessment (default: the latest "
-                                                      "year with evidence).")
+@click.option("--year", type=int, default=None,
+              help="Year of assessment (default: the case's last coded year).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--trace", "trace", type=click.Choice(TRACE_VIEWS), default="short",
               show_default=True,
@@ -97,7 +97,8 @@ def timeline(case: str, start: int, end: int, fmt: str, strict: bool, params: tu
 @click.command()
 @click.argument("case")
 @click.option("--year", type=int, default=None,
-              help="Year of assessment (default: the latest year with evidence).")
+              help="Year of assessment of the case, and the last year drawn for every "
+                   "comparator (default: the case's last coded year).")
 @click.option("--format", "fmt", type=click.Choice(["html", "markdown"]), default="html")
 @click.option("--compare", "comparators", multiple=True, metavar="CASE",
               help="Another case for Figure 1 (repeatable; default: china-russia and us-india).")
@@ -129,7 +130,8 @@ def report(case: str, year: int | None, fmt: str, comparators: tuple[str, ...],
 @click.command("compare")
 @click.argument("cases", nargs=-1, required=True)
 @click.option("--year", type=int, default=None,
-              help="One year for all cases (default: each case's latest).")
+              help="One year for all cases (default: the earliest of their last coded "
+                   "years).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @rule_options
 @kb_option
