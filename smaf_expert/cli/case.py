@@ -39,6 +39,8 @@ def assess(case: str, year: int | None, fmt: str, trace: str, assume: tuple[str,
 
     Example:
 
+
+    \b
         smaf assess us-india --year 2020 --param hedging.stages=3
         smaf assess us-india --assume integrated_command=present:low
     """
@@ -79,6 +81,8 @@ def timeline(case: str, start: int, end: int, fmt: str, strict: bool, params: tu
 
     Example:
 
+
+    \b
         smaf timeline us-philippines --from 2010 --to 2024
     """
     assessor = build_assessor(kb, rules, params, strict)
@@ -115,6 +119,8 @@ def report(case: str, year: int | None, fmt: str, comparators: tuple[str, ...],
 
     Example:
 
+
+    \b
         smaf report us-india -o us-india.html
     """
     from smaf_expert.rendering.report import render_report
@@ -123,6 +129,7 @@ def report(case: str, year: int | None, fmt: str, comparators: tuple[str, ...],
                          list(comparators) or None, start)
     if output:
         write_text_atomically(output, text)
+        click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text.rstrip("\n"))
 
@@ -141,6 +148,8 @@ def compare_cmd(cases: tuple[str, ...], year: int | None, fmt: str, strict: bool
 
     Example:
 
+
+    \b
         smaf compare china-russia us-india
     """
     from smaf_expert.explanation.compare import compare, render_compare
@@ -157,6 +166,8 @@ def cases(fmt: str, kb: str | None) -> None:
 
     Example:
 
+
+    \b
         smaf cases --format json
     """
     base = load_knowledge(kb or default_knowledge())

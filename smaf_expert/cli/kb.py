@@ -24,6 +24,8 @@ def kb_validate(kb: str | None) -> None:
 
     Example:
 
+
+    \b
         smaf kb validate --kb ./my-knowledge
     """
     base = load_knowledge(kb or default_knowledge())
@@ -39,6 +41,8 @@ def kb_stats(kb: str | None) -> None:
 
     Example:
 
+
+    \b
         smaf kb stats
     """
     base = load_knowledge(kb or default_knowledge())

@@ -25,6 +25,8 @@ def quasi(year: int | None, backtest: bool, fmt: str, strict: bool, params: tupl
 
     Example:
 
+
+    \b
         smaf quasi --year 1977
         smaf quasi --backtest
     """
@@ -71,6 +73,8 @@ def graph(year: int | None, fmt: str, output: str | None, kb: str | None) -> Non
 
     Example:
 
+
+    \b
         smaf graph --year 2020 --format graphml -o alignments-2020.graphml
     """
     from datetime import date
@@ -80,6 +84,7 @@ def graph(year: int | None, fmt: str, output: str | None, kb: str | None) -> Non
     text = render_graph(export_graph(build_assessor(kb), year or date.today().year), fmt)
     if output:
         write_text_atomically(output, text)
+        click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text.rstrip("\n"))
 

@@ -125,11 +125,19 @@ def profile_code(profile: dict[str, dict[str, Any]]) -> str:
     return "".join(out)
 
 
-def _deepened(before: Any, now: Any) -> list[str]:
-    return [ind for ind, p in now.profile.items()
-            if p["status"] == "present" and _RANK.get(p["depth"] or "", 0)
-            > (_RANK.get(before.profile[ind]["depth"] or "", 0)
-               if before.profile[ind]["status"] == "present" else 0)]
+def _changes(before: Any, now: Any) -> tuple[list[str], list[str]]:
+    """Indicators that appeared (present now, not before) and that deepened (present in both,
+    at a greater depth now)."""
+    appeared, deepened = [], []
+    for ind, p in now.profile.items():
+        if p["status"] != "present":
+            continue
+        was = before.profile[ind]
+        if was["status"] != "present":
+            appeared.append(ind)
+        elif _RANK.get(p["depth"] or "", 0) > _RANK.get(was["depth"] or "", 0):
+            deepened.append(ind)
+    return appeared, deepened
 
 
 def timeline_rows(verdicts: list[Any]) -> list[dict[str, Any]]:
@@ -145,7 +153,9 @@ def timeline_rows(verdicts: list[Any]) -> list[dict[str, Any]]:
             marks.append(f"degree rose {previous.degree}->{v.degree}")
         if notes:
             marks.append("de-institutionalisation")
-        deepened = _deepened(previous, v) if previous is not None else []
+        appeared, deepened = _changes(previous, v) if previous is not None else ([], [])
+        if appeared:
+            marks.append("appeared: " + ", ".join(appeared))
         if deepened:
             marks.append("deepened: " + ", ".join(deepened))
         rows.append({"year": v.year, "degree": v.degree, "level": v.level, "depth": v.depth,

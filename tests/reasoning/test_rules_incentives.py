@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -714,6 +715,20 @@ def test_cli_sensitivity(tmp_path):
     assert [row["value"] for row in rows] == pytest.approx([0.3, 0.4, 0.5, 0.6, 0.7])
     assert [row["bop"] for row in rows] == ["moderate"] * 3 + ["weak"] * 2
     assert {row["r"] for row in rows} == {"r = 0.55"}
+
+
+def test_cli_sensitivity_text_columns_line_up(tmp_path):
+    """The text table: every column starts at the same place in every line; r has its own."""
+    kb = build(tmp_path, ratio_states(0.55))
+    result = CliRunner().invoke(cli, ["sensitivity", "case", "--kb", str(kb), "--year",
+                                      str(YEAR), "--param", "bop.nonpermissive=0.3:0.7:0.1"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["bop.nonpermissive", "degree", "bop", "r", "bot", "boi",
+                                "overall", "fit"]
+    starts = [[m.start() for m in re.finditer(r"\S+", line)] for line in lines]
+    assert all(s == starts[0] for s in starts), result.output
+    assert lines[1].split()[2:4] == ["moderate", "0.55"]
 
 
 def test_cli_sensitivity_integer_parameter(tmp_path):
