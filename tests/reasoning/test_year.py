@@ -44,3 +44,13 @@ def test_coded_to_must_be_a_year(tmp_path):
         "x": case(["USA", "JPN"], ev("x-con", "consultations", 2005), coded_to="lately")})
     with pytest.raises(smaf_expert.SmafError, match="x.yaml"):
         smaf_expert.load_knowledge(kb)
+
+
+def test_shipped_cases_default_to_their_last_coded_year():
+    """Every shipped case: `coded_to` when the file declares it, else its latest item year."""
+    import smaf_expert
+
+    a = smaf_expert.make_assessor()
+    for c in a.kb.alignments.values():
+        expected = c.coded_to if c.coded_to is not None else c.years()[1]
+        assert a.default_year(c) == min(expected, NOW), c.id
