@@ -16,6 +16,8 @@ def cli() -> None:
 
     Example:
 
+
+    \b
         smaf assess china-russia --format json
     """
 

@@ -8,18 +8,29 @@ from smaf_expert.cli.common import build_assessor, kb_option, rule_options, what
 from smaf_expert.cli.output import write_text_atomically
 from smaf_expert.knowledge.loader import load_knowledge
 from smaf_expert.paths import default_knowledge
-from smaf_expert.rendering.render import render_template, render_verdict, timeline_rows, to_json
+from smaf_expert.rendering.render import (
+    TRACE_VIEWS,
+    render_template,
+    render_verdict,
+    timeline_rows,
+    to_json,
+)
 
 
 @click.command()
 @click.argument("case")
-@click.option("--year", type=int, default=None, help="Year of assessment (default: the latest "
-                                                      "year with evidence).")
+@click.option("--year", type=int, default=None,
+              help="Year of assessment (default: the case's last coded year).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--trace", "trace", type=click.Choice(TRACE_VIEWS), default="short",
+              show_default=True,
+              help="Reasoning shown in text: `short` gives identical firings once with their "
+                   "count and leaves out negative bookkeeping (`lacks`); `full` every firing. "
+                   "JSON always has every firing.")
 @whatif_options
 @rule_options
 @kb_option
-def assess(case: str, year: int | None, fmt: str, assume: tuple[str, ...],
+def assess(case: str, year: int | None, fmt: str, trace: str, assume: tuple[str, ...],
            drop: tuple[str, ...], strict: bool, params: tuple[str, ...],
            rules: tuple[str, ...], kb: str | None) -> None:
     """Assess the degree of alignment of CASE at a year, with the reasoning.
@@ -28,12 +39,14 @@ def assess(case: str, year: int | None, fmt: str, assume: tuple[str, ...],
 
     Example:
 
+
+    \b
         smaf assess us-india --year 2020 --param hedging.stages=3
         smaf assess us-india --assume integrated_command=present:low
     """
     assessor = build_assessor(kb, rules, params, strict)
     if not (assume or drop):
-        click.echo(render_verdict(assessor.assess(case, year), fmt).rstrip("\n"))
+        click.echo(render_verdict(assessor.assess(case, year), fmt, trace).rstrip("\n"))
         return
     from smaf_expert.explanation.whatif import diff, what_if
 
@@ -43,7 +56,7 @@ def assess(case: str, year: int | None, fmt: str, assume: tuple[str, ...],
         click.echo(to_json({"scenario": {"assume": list(assume), "drop": list(drop)},
                             "diff": changes, "verdict": after.as_dict()}))
         return
-    click.echo(render_verdict(after, fmt).rstrip("\n"))
+    click.echo(render_verdict(after, fmt, trace).rstrip("\n"))
     click.echo("")
     click.echo(render_template("whatif.txt.j2", before=before, d=changes,
                                scenario=_scenario_text(assume, drop)).rstrip("\n"))
@@ -68,6 +81,8 @@ def timeline(case: str, start: int, end: int, fmt: str, strict: bool, params: tu
 
     Example:
 
+
+    \b
         smaf timeline us-philippines --from 2010 --to 2024
     """
     assessor = build_assessor(kb, rules, params, strict)
@@ -86,7 +101,8 @@ def timeline(case: str, start: int, end: int, fmt: str, strict: bool, params: tu
 @click.command()
 @click.argument("case")
 @click.option("--year", type=int, default=None,
-              help="Year of assessment (default: the latest year with evidence).")
+              help="Year of assessment of the case, and the last year drawn for every "
+                   "comparator (default: the case's last coded year).")
 @click.option("--format", "fmt", type=click.Choice(["html", "markdown"]), default="html")
 @click.option("--compare", "comparators", multiple=True, metavar="CASE",
               help="Another case for Figure 1 (repeatable; default: china-russia and us-india).")
@@ -103,6 +119,8 @@ def report(case: str, year: int | None, fmt: str, comparators: tuple[str, ...],
 
     Example:
 
+
+    \b
         smaf report us-india -o us-india.html
     """
     from smaf_expert.rendering.report import render_report
@@ -111,6 +129,7 @@ def report(case: str, year: int | None, fmt: str, comparators: tuple[str, ...],
                          list(comparators) or None, start)
     if output:
         write_text_atomically(output, text)
+        click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text.rstrip("\n"))
 
@@ -118,7 +137,8 @@ def report(case: str, year: int | None, fmt: str, comparators: tuple[str, ...],
 @click.command("compare")
 @click.argument("cases", nargs=-1, required=True)
 @click.option("--year", type=int, default=None,
-              help="One year for all cases (default: each case's latest).")
+              help="One year for all cases (default: the earliest of their last coded "
+                   "years).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @rule_options
 @kb_option
@@ -128,6 +148,8 @@ def compare_cmd(cases: tuple[str, ...], year: int | None, fmt: str, strict: bool
 
     Example:
 
+
+    \b
         smaf compare china-russia us-india
     """
     from smaf_expert.explanation.compare import compare, render_compare
@@ -144,6 +166,8 @@ def cases(fmt: str, kb: str | None) -> None:
 
     Example:
 
+
+    \b
         smaf cases --format json
     """
     base = load_knowledge(kb or default_knowledge())

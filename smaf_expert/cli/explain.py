@@ -33,6 +33,8 @@ def explain(case: str, year: int | None, about: str, why_not: int | None, pivota
 
     Example:
 
+
+    \b
         smaf explain us-india --why-not 5
         smaf explain china-russia --about bot
         smaf explain us-india --drop rusind-mtc-2 --why-not 4
@@ -91,7 +93,9 @@ def sensitivity(case: str, spec: str, year: int | None, fmt: str, kb: str | None
 
     Example:
 
-        smaf sensitivity us-india --param bop.nonpermissive=0.3:0.7:0.05
+
+    \b
+        smaf sensitivity us-india --param bop.permissive=1.5:2.0:0.25
     """
     from smaf_expert.explanation.sensitivity import parse_range
     from smaf_expert.explanation.sensitivity import sensitivity as vary
@@ -101,14 +105,15 @@ def sensitivity(case: str, spec: str, year: int | None, fmt: str, kb: str | None
     if fmt == "json":
         click.echo(to_json(rows))
         return
-    click.echo(f"{name:<20} degree  bop           bot       boi       overall   fit")
-    for r in rows:
-        click.echo(f"{r['value']:<20} {r['degree']:<7} {r['bop'] or '-':<9}"
-                   f"{'(' + r['r'][4:] + ')' if r['r'] and r['r'].startswith('r = ') else '':<5}"
-                   f"{r['bot'] or '-':<10}{r['boi'] or '-':<10}{r['overall'] or '-':<10}"
-                   f"{r['fit'] or '-'}")
-
-
+    header = [name, "degree", "bop", "r", "bot", "boi", "overall", "fit"]
+    table = [[str(r["value"]), str(r["degree"]), r["bop"] or "-",
+              r["r"][4:] if r["r"] and r["r"].startswith("r = ") else "-",
+              r["bot"] or "-", r["boi"] or "-", r["overall"] or "-", r["fit"] or "-"]
+             for r in rows]
+    widths = [max(len(row[i]) for row in [header, *table]) for i in range(len(header))]
+    for row in [header, *table]:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+                   .rstrip())
 
 
 COMMANDS = [explain, sensitivity]

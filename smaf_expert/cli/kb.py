@@ -34,6 +34,7 @@ def kb_validate(kb: str | None, rules: tuple[str, ...]) -> None:
 
     Example:
 
+    \b
         smaf kb validate --kb ./my-knowledge --rules ./my-packs
     """
     base = load_knowledge(kb or default_knowledge())
@@ -56,6 +57,7 @@ def kb_stats(kb: str | None) -> None:
 
     Example:
 
+    \b
         smaf kb stats
     """
     base = load_knowledge(kb or default_knowledge())

@@ -29,6 +29,8 @@ def rules_list(extra: tuple[str, ...]) -> None:
 
     Example:
 
+
+    \b
         smaf rules list
     """
     for pack in load_packs([default_rules(), *[Path(p) for p in extra]]):
@@ -46,6 +48,8 @@ def rules_show(rule_id: str, extra: tuple[str, ...]) -> None:
 
     Example:
 
+
+    \b
         smaf rules show S-hedging
     """
     import yaml
@@ -88,6 +92,8 @@ def rules_lint(paths: tuple[str, ...], fmt: str) -> None:
 
     Example:
 
+
+    \b
         smaf rules lint ./my-packs
     """
     from smaf_expert.packs.lint import errors, lint_packs
@@ -116,6 +122,8 @@ def rules_test(paths: tuple[str, ...], only: str | None) -> None:
 
     Example:
 
+
+    \b
         smaf rules test
     """
     from smaf_expert.packs.examples import run_examples
@@ -142,6 +150,8 @@ def rules_graph(extra: tuple[str, ...], params: tuple[str, ...], scope: str | No
 
     Example:
 
+
+    \b
         smaf rules graph --format svg -o rules.svg
     """
     from smaf_expert.packs.rulegraph import rule_graph, to_dot, to_svg
@@ -163,6 +173,8 @@ def rules_params() -> None:
 
     Example:
 
+
+    \b
         smaf rules params
     """
     for name, p in sorted(declared_parameters(load_packs([default_rules()])).items()):

@@ -24,9 +24,11 @@ CELL_WIDTH = 30
 
 
 def compare(assessor: Assessor, case_ids: list[str], year: int | None = None) -> dict[str, Any]:
-    """The cases side by side at `year` (default: each case at its latest year with evidence).
+    """The cases side by side, all at one year: `year`, or by default the earliest of their
+    last coded years (Assessor.common_year), so no case is assessed past its coding.
 
-    Returns a dict with `year` (as asked), `cases` (per case: name, parties, year, degree, level,
+    Returns a dict with `year` (the one year), `year_basis` (`given` or `earliest last coded
+    year`), `cases` (per case: name, parties, year, degree, level,
     depth, ceiling, fit, strength, finding kinds), `indicators` (per stage 1-7: each case's
     status and depth) and `incentives` (per balance and overall: each case's value, rank and
     measure), every per-case mapping keyed by case id in the order given.
@@ -36,6 +38,8 @@ def compare(assessor: Assessor, case_ids: list[str], year: int | None = None) ->
     duplicates = sorted({c for c in case_ids if case_ids.count(c) > 1})
     if duplicates:
         raise AssessmentError(f"case(s) named twice: {', '.join(duplicates)}")
+    basis = "given" if year is not None else "earliest last coded year"
+    year = assessor.common_year(case_ids, year)
     verdicts = {c: assessor.assess(c, year) for c in case_ids}
     cases = {}
     for cid, v in verdicts.items():
@@ -66,7 +70,8 @@ def compare(assessor: Assessor, case_ids: list[str], year: int | None = None) ->
             row["cases"][cid] = {"value": b["value"], "rank": INCENTIVE_RANK.get(b["value"]),
                                  "measure": measure}
         incentives.append(row)
-    return {"year": year, "cases": cases, "indicators": indicators, "incentives": incentives}
+    return {"year": year, "year_basis": basis, "cases": cases, "indicators": indicators,
+            "incentives": incentives}
 
 
 def _cell(*parts: Any) -> str:
@@ -85,7 +90,6 @@ def table_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
 
     verdict = [
         row("parties", ["-".join(cases[c]["parties"]) for c in ids]),
-        row("year", [str(cases[c]["year"]) for c in ids]),
         row("degree", [_cell(cases[c]["degree"], cases[c]["level"]) for c in ids]),
         row("depth (top stage)", [_cell(cases[c]["depth"]) for c in ids]),
         row("ceiling", [str(cases[c]["ceiling"]) for c in ids]),

@@ -50,6 +50,8 @@ class Alignment:
     trust: str
     evidence: tuple[Evidence, ...]
     path: str
+    #: The last year the case is coded for, when the file declares it (`coded_to`).
+    coded_to: int | None = None
 
     def years(self) -> tuple[int | None, int | None]:
         """First and last year that any evidence of the case names (None without evidence)."""
@@ -389,7 +391,7 @@ def _alignment(doc: Document, check: _Checker, seen: dict[str, Evidence]) -> Ali
     return Alignment(
         id=data["id"], name=data.get("name") or data["id"], parties=tuple(parties),
         against=data.get("against"), trust=data.get("trust", "low"), evidence=tuple(items),
-        path=str(doc.path),
+        path=str(doc.path), coded_to=data.get("coded_to"),
     )
 
 

@@ -30,12 +30,19 @@ def _ratio(value: Any) -> str:
     return f"{value:.2f}" if isinstance(value, int | float) else str(value)
 
 
+def _and_list(values: Any) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    items = [str(v) for v in values]
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
+
+
 @cache
 def text_environment() -> jinja2.Environment:
     """Environment for rule-pack texts: plain text, undefined names are errors, not blanks."""
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False,
                              keep_trailing_newline=False)
-    env.filters.update(stage=_stage, indicator=_indicator, state=_state, ratio=_ratio)
+    env.filters.update(stage=_stage, indicator=_indicator, state=_state, ratio=_ratio,
+                       and_list=_and_list)
     return env
 
 

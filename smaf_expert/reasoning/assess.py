@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from smaf_expert.packs.format import Pack, load_packs
 from smaf_expert.packs.params import changed_parameters, resolve_parameters
 from smaf_expert.paths import default_knowledge, default_rules
 from smaf_expert.reasoning.engine import shared_engine
+from smaf_expert.reasoning.findings import merge_findings
 from smaf_expert.reasoning.prepare import (
     case_attribute_facts,
     case_facts,
@@ -87,11 +90,20 @@ class Assessor:
         return self._graphs[year]
 
     def default_year(self, case: Alignment) -> int:
-        """The latest year with evidence of the case."""
-        last = case.years()[1]
+        """The case's last coded year (DOMAIN.md section 6): its `coded_to` if it declares one,
+        else the latest year in which any of its items starts or ends; never after the
+        current year."""
+        last = case.coded_to if case.coded_to is not None else case.years()[1]
         if last is None:
             raise AssessmentError(f"case {case.id!r} has no evidence yet: give --year")
-        return last
+        return min(last, datetime.date.today().year)
+
+    def common_year(self, case_ids: Sequence[str], year: int | None = None) -> int:
+        """One year for several cases (`compare`, a report with comparators): `year` if given,
+        else the earliest of their default years, so no case is assessed past its coding."""
+        if year is not None:
+            return year
+        return min(self.default_year(self.case(c)) for c in case_ids)
 
     def check_year(self, case: Alignment, year: int) -> None:
         """Refuse a year in which a party did not exist."""
@@ -103,7 +115,7 @@ class Assessor:
                                       f"{state.name} ({party}) existed only in {span}")
 
     def assess(self, case_id: str, year: int | None = None) -> Verdict:
-        """The verdict on one case at one year (default: the latest year with evidence)."""
+        """The verdict on one case at one year (default: the case's last coded year)."""
         case = self.case(case_id)
         year = self.default_year(case) if year is None else year
         self.check_year(case, year)
@@ -113,8 +125,10 @@ class Assessor:
         facts += case_attribute_facts(self.kb, case, year)
         context = {"state_names": self._names, "case_id": case.id, "year": year}
         result = shared_engine().run(self.program, facts, context)
-        return build_verdict(case, year, [*self.program.static_facts, *facts], result,
-                             self.changed, self.pack_files(), self._sources)
+        verdict = build_verdict(case, year, [*self.program.static_facts, *facts], result,
+                                self.changed, self.pack_files(), self._sources)
+        verdict.findings = merge_findings(verdict.findings, self.program, context)
+        return verdict
 
     def explainer(self, verdict: Verdict) -> Explainer:
         """Explanations of a verdict made by this Assessor."""

@@ -19,6 +19,7 @@ from smaf_expert.errors import EngineError, SmafError
 from smaf_expert.packs.compiler import MIRROR, START, Program, Stratum, constant
 from smaf_expert.packs.format import VALUE_FORMS
 from smaf_expert.packs.templating import render_text
+from smaf_expert.reasoning.findings import item_context
 
 log = logging.getLogger("smaf_expert.reasoning.engine")
 
@@ -173,12 +174,15 @@ class Engine:
                 fact.setdefault("evidence", evidence)
             else:
                 spec = item["finding"]
+                # Further fields tie a finding to what it is about (e.g. a quasi triad); with
+                # `items`, its text is written over them (reasoning/findings.py).
+                extra = {k: self._eval(v, matched, ctx) for k, v in spec.items()
+                         if k not in ("kind", "text", "evidence")}
+                text_ctx = {**ctx, **item_context(extra)} if "items" in extra else ctx
                 fact = {"type": "finding", "kind": spec["kind"], "rule": rule_id,
-                        "text": render_text(spec["text"], ctx),
+                        "text": render_text(spec["text"], text_ctx),
                         "evidence": self._eval(spec.get("evidence"), matched, ctx) or evidence}
-                # Further fields tie a finding to what it is about (e.g. a quasi triad).
-                fact.update({k: self._eval(v, matched, ctx) for k, v in spec.items()
-                             if k not in ("kind", "text", "evidence")})
+                fact.update(extra)
             fact = {k: v for k, v in fact.items() if v is not None}
             key = _canon(fact)
             asserted.append(fact)

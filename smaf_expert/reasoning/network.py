@@ -118,6 +118,12 @@ class QuasiEntry:
     observed: str | None = None
     period: list[int] | None = None
     rival_prediction: str | None = None
+    #: SMAF's reading of the threat (issue 14): per threat, the categories every party
+    #: perceives it in (empty: no common threat for SMAF's BOT, though Cha's detection, which
+    #: reads no categories, found one), and each party's categories.
+    smaf_bot: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Pairs of the entry that are themselves aligned at quasi.ally_degree or more.
+    aligned: list[dict[str, Any]] = field(default_factory=list)
     overridden: list[str] = field(default_factory=list)
     behaviour: dict[str, str] = field(default_factory=dict)
     rules: list[str] = field(default_factory=list)
@@ -155,6 +161,8 @@ class NetworkAssessor:
                 _attach_triad(entries, triad, periods[triad.id], result)
         for entry in entries:
             entry.rules = _rules_for(entry, result.firings)
+            entry.hindrances = distinct_notes(entry.hindrances)
+            _annotate(entry, facts, self.program.params.get("quasi.ally_degree", 5))
         entries.sort(key=lambda e: (not e.triad, -len(e.parties), e.parties))
         return entries, result
 
@@ -260,3 +268,39 @@ def _rules_for(entry: QuasiEntry, firings: list[Firing]) -> list[str]:
                 out.setdefault(firing.rule, None)
                 break
     return list(out)
+
+
+def distinct_notes(notes: list[str]) -> list[str]:
+    """Notes with near-duplicates dropped: two notes are one point when a common run of text
+    covers most of the shorter (a triad's hindrance "historical animosity from Japanese colonial
+    rule of Korea (1910-45)" and the animosity's own note "Japanese colonial rule of Korea
+    (1910-45); relations normalised..."); the longer, more informative one is kept."""
+    from difflib import SequenceMatcher
+
+    kept: list[str] = []
+    for note in sorted(dict.fromkeys(notes), key=len, reverse=True):
+        same = False
+        for other in kept:
+            m = SequenceMatcher(None, note.lower(), other.lower(), autojunk=False)
+            block = m.find_longest_match(0, len(note), 0, len(other))
+            same = same or block.size >= max(20, 0.6 * min(len(note), len(other)))
+        if not same:
+            kept.append(note)
+    return sorted(kept, key=notes.index)
+
+
+def _annotate(entry: QuasiEntry, facts: list[dict], ally_degree: int) -> None:
+    """What SMAF says about an entry Cha's model found: whether its BOT finds a common threat
+    (same state, same category for every party), and which of its pairs are deep alignments."""
+    for threat in entry.threats:
+        views = {p: sorted({f["category"] for f in facts if f["type"] == "perception"
+                            and f["state"] == p and f["from"] == threat})
+                 for p in entry.parties}
+        common = set.intersection(*(set(v) for v in views.values())) if views else set()
+        entry.smaf_bot[threat] = {"common": sorted(common), "categories": views}
+    for a, b in combinations(entry.parties, 2):
+        for tie in facts:
+            if (tie["type"] == "tie" and tie["kind"] == "alignment" and tie["a"] == a
+                    and tie["b"] == b and tie["degree"] >= ally_degree):
+                entry.aligned.append({"parties": [a, b], "case": tie["name"],
+                                      "degree": tie["degree"]})

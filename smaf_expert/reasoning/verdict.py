@@ -71,9 +71,29 @@ class Verdict:
         }
 
     def _repr_html_(self) -> str:
+        """A compact HTML card for notebooks: verdict, findings, profile, incentives, and the
+        reasoning collapsed (reports/verdict.html.j2, styled like the report)."""
         from smaf_expert.rendering.render import render_verdict
 
         return render_verdict(self, "html")
+
+    def to_frame(self) -> Any:
+        """The profile as a pandas DataFrame, one row per indicator (index: indicator id;
+        columns stage, status, depth, evidence, excluded_by). Needs pandas installed.
+
+        """
+        try:
+            import pandas as pd
+        except ImportError as err:
+            from smaf_expert.errors import SmafError
+
+            raise SmafError("Verdict.to_frame needs pandas: pip install pandas "
+                            "(as_dict() gives the same data without it)") from err
+        rows = [{"indicator": ind, "stage": p["stage"], "status": p["status"],
+                 "depth": p["depth"], "evidence": ", ".join(p["evidence"]),
+                 "excluded_by": (p["excluded_by"] or {}).get("partner")}
+                for ind, p in self.profile.items()]
+        return pd.DataFrame(rows).set_index("indicator")
 
 
 def build_verdict(case: Any, year: int, facts: list[dict], result: RunResult,
@@ -100,7 +120,9 @@ def build_verdict(case: Any, year: int, facts: list[dict], result: RunResult,
             entry["discounted"] = True
         profile[ind.id] = entry
     findings = [{"kind": f["kind"], "rule": f["rule"], "text": f["text"],
-                 "evidence": f.get("evidence", [])} for f in result.facts("finding")]
+                 "evidence": f.get("evidence", []),
+                 **{k: f[k] for k in ("about", "items") if k in f}}
+                for f in result.facts("finding")]
     conclusions: dict[str, list[dict]] = {}
     for fact in result.derived:
         if fact["type"] not in CORE_TYPES:

@@ -16,10 +16,13 @@ FORMATS = ("graphml", "gexf", "json", "dot")
 
 
 def export_graph(assessor: Assessor, year: int) -> nx.MultiDiGraph:
-    """The graph at `year` with an `alignment` edge (its SMAF degree) for every case, and only
-    scalar attributes, so that every exchange format keeps them."""
+    """The graph at `year` with an `alignment` edge (its SMAF degree) for every case aligned
+    at degree 1 or more (degree 0 is no alignment), and only scalar attributes, so that every
+    exchange format keeps them."""
     g = build_graph(assessor.kb, year)
     for case_id, degree in case_degrees(assessor, year).items():
+        if degree == 0:
+            continue
         for a, b in permutations(assessor.kb.alignments[case_id].parties, 2):
             g.add_edge(a, b, kind="alignment", degree=degree, case=case_id)
     for _, _, data in g.edges(data=True):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from typing import Any
 
@@ -23,6 +24,7 @@ def report_environment() -> jinja2.Environment:
         trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True,
     )
     env.filters.update(text_environment().filters)
+    env.globals["trace_rows"] = trace_rows
     return env
 
 
@@ -36,15 +38,75 @@ def render_template(template: str, **context: Any) -> str:
     return report_environment().get_template(template).render(**context)
 
 
-def render_verdict(verdict: Any, fmt: str = "text") -> str:
-    """A verdict as `text`, `json` (the contract of DOMAIN.md section 6) or `html`."""
+#: Fact types of negative bookkeeping: "India does not perceive Iran as a terrorism threat" is
+#: what lets P-bot.common decide, not a step an analyst follows. Firings that assert only these
+#: are left out of the default text and HTML trace; `--trace full` and JSON keep them.
+BOOKKEEPING_TYPES = frozenset({"lacks", "triad_lacks"})
+
+#: How much of the trace a text or HTML view shows.
+TRACE_VIEWS = ("short", "full")
+
+
+def _bookkeeping(firing: Any) -> bool:
+    return bool(firing.asserted) and all(a["type"] in BOOKKEEPING_TYPES for a in firing.asserted)
+
+
+def trace_rows(verdict: Any, view: str = "short") -> list[dict[str, Any]]:
+    """The trace as shown: `full` is every firing in order; `short` leaves out negative
+    bookkeeping and shows identical firings (same rule, same explanation) once, at the first,
+    with their `count` and the union of their evidence."""
+    rows: list[dict[str, Any]] = []
+    seen: dict[tuple[str, str], dict[str, Any]] = {}
+    for firing in verdict.trace:
+        if view == "short" and _bookkeeping(firing):
+            continue
+        key = (firing.rule, firing.explanation)
+        if view == "short" and key in seen:
+            row = seen[key]
+            row["count"] += 1
+            row["evidence"] = sorted(set(row["evidence"]) | set(firing.evidence))
+            continue
+        seen[key] = {"step": firing.step, "rule": firing.rule, "pack": firing.pack,
+                     "explanation": firing.explanation, "evidence": list(firing.evidence),
+                     "count": 1}
+        rows.append(seen[key])
+    return rows
+
+
+def render_verdict(verdict: Any, fmt: str = "text", trace: str = "short") -> str:
+    """A verdict as `text` or `html` (a compact card, as in notebooks) with the trace view
+    `trace` (TRACE_VIEWS), or as `json` (the contract of DOMAIN.md section 6, every firing)."""
     if fmt == "json":
         return to_json(verdict.as_dict())
+    rows = trace_rows(verdict, trace)
+    hidden = sum(_bookkeeping(f) for f in verdict.trace) if trace == "short" else 0
     if fmt == "html":
-        import html
+        from markupsafe import Markup
 
-        return "<pre>" + html.escape(render_template("verdict.txt.j2", v=verdict)) + "</pre>"
-    return render_template("verdict.txt.j2", v=verdict)
+        return render_template("verdict.html.j2", v=verdict, rows=rows, trace=trace,
+                               css=Markup(card_css()))
+    return render_template("verdict.txt.j2", v=verdict, rows=rows, hidden=hidden, trace=trace)
+
+
+_RULE = re.compile(r"([^{}@]+)\{([^{}]*)\}")
+_MEDIA = re.compile(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}")
+
+
+@cache
+def card_css(scope: str = ".smaf-verdict") -> str:
+    """report.css with every selector scoped under `scope`, for the notebook card: the card
+    shares the report's styles without restyling the notebook around it (page-level rules of
+    `:root`, `html` and `body` apply to the card itself; print rules are left out)."""
+    css = re.sub(r"/\*.*?\*/", "", (default_reports() / "report.css").read_text("utf-8"),
+                 flags=re.S)
+    out = []
+    for selectors, body in _RULE.findall(_MEDIA.sub("", css)):
+        scoped = []
+        for sel in selectors.split(","):
+            sel = sel.strip()
+            scoped.append(scope if sel in (":root", "html", "body") else f"{scope} {sel}")
+        out.append(f"{', '.join(scoped)} {{{' '.join(body.split())}}}")
+    return "\n".join(out)
 
 
 _MARK = {"low": "L", "developing": "D", "high": "H"}
@@ -63,11 +125,19 @@ def profile_code(profile: dict[str, dict[str, Any]]) -> str:
     return "".join(out)
 
 
-def _deepened(before: Any, now: Any) -> list[str]:
-    return [ind for ind, p in now.profile.items()
-            if p["status"] == "present" and _RANK.get(p["depth"] or "", 0)
-            > (_RANK.get(before.profile[ind]["depth"] or "", 0)
-               if before.profile[ind]["status"] == "present" else 0)]
+def _changes(before: Any, now: Any) -> tuple[list[str], list[str]]:
+    """Indicators that appeared (present now, not before) and that deepened (present in both,
+    at a greater depth now)."""
+    appeared, deepened = [], []
+    for ind, p in now.profile.items():
+        if p["status"] != "present":
+            continue
+        was = before.profile[ind]
+        if was["status"] != "present":
+            appeared.append(ind)
+        elif _RANK.get(p["depth"] or "", 0) > _RANK.get(was["depth"] or "", 0):
+            deepened.append(ind)
+    return appeared, deepened
 
 
 def timeline_rows(verdicts: list[Any]) -> list[dict[str, Any]]:
@@ -83,7 +153,9 @@ def timeline_rows(verdicts: list[Any]) -> list[dict[str, Any]]:
             marks.append(f"degree rose {previous.degree}->{v.degree}")
         if notes:
             marks.append("de-institutionalisation")
-        deepened = _deepened(previous, v) if previous is not None else []
+        appeared, deepened = _changes(previous, v) if previous is not None else ([], [])
+        if appeared:
+            marks.append("appeared: " + ", ".join(appeared))
         if deepened:
             marks.append("deepened: " + ", ".join(deepened))
         rows.append({"year": v.year, "degree": v.degree, "level": v.level, "depth": v.depth,

@@ -53,10 +53,11 @@ def _years(assessor: Assessor, case_id: str, start: int, end: int) -> list[int]:
 def case_path(assessor: Assessor, case_id: str, end: int | None = None,
               start: int | None = None) -> list[Verdict]:
     """Verdicts of a case for every year from its first evidence (or `start`) to `end`
-    (default: its latest year with evidence), skipping years in which a party did not exist."""
+    (default: its last coded year), skipping years in which a party did not exist."""
     case = assessor.case(case_id)
     first, last = case.years()
-    end = last if end is None else end
+    if end is None and last is not None:
+        end = assessor.default_year(case)
     start = first if start is None else start
     if end is None or start is None:
         return []
@@ -148,9 +149,8 @@ def _paths(assessor: Assessor, verdict: Verdict, comparators: Sequence[str],
     series: list[tuple[str, list]] = [(verdict.name, figure1_points(timeline))]
     for other in comparators:
         case = assessor.case(other)
-        # Asked for a year, every case is drawn up to it; otherwise each up to its own latest.
-        end = year if year is not None else case.years()[1]
-        path = case_path(assessor, other, end=end)
+        # One year for every case (DOMAIN.md section 6): each drawn up to the verdict's year.
+        path = case_path(assessor, other, end=verdict.year)
         if path:
             series.append((case.name, figure1_points(path)))
     return series
@@ -226,7 +226,8 @@ def render_report(assessor: Assessor, case_id: str, year: int | None = None,
                   timeline_from: int | None = None) -> str:
     """The report on one case as a self-contained HTML page (`html`) or as `markdown`.
 
-    :param year: the year of assessment (default: the case's latest year with evidence).
+    :param year: the year of assessment (default: the case's last coded year); comparators are
+        drawn up to the same year.
     :param comparators: other cases drawn in Figure 1 with their paths over the years
         (default: whichever of china-russia and us-india the case is not).
     :param timeline_from: first year of the timeline (default: the case's first evidence).

@@ -355,3 +355,56 @@ def test_degree_zero_reads_no_alignment(tmp_path, runner):
     assert result.exit_code == 0, result.output
     assert "Degree 0 of 7: no alignment." in result.output
     assert "none alignment" not in result.output
+
+
+# --- small items of issue 14 ------------------------------------------------------------------
+
+def _commands(group, prefix=()):
+    """Every command under a group, with its path of names."""
+    import click
+
+    for name, cmd in sorted(group.commands.items()):
+        if isinstance(cmd, click.Group):
+            yield from _commands(cmd, (*prefix, name))
+        else:
+            yield (*prefix, name), cmd
+
+
+def test_help_examples_keep_one_command_a_line(runner):
+    """Each example line of a command's docstring stays a line of its --help."""
+    for path, cmd in _commands(cli):
+        doc = cmd.help or ""
+        examples = [line.strip() for line in doc.split("Example:")[-1].splitlines()
+                    if line.strip().startswith("smaf ")] if "Example:" in doc else []
+        assert examples, path
+        result = run(runner, *path, "--help")
+        ok(result)
+        lines = [line.strip() for line in result.output.splitlines()]
+        for example in examples:
+            assert example in lines, (path, example, result.output)
+
+
+def test_output_files_are_announced_on_stderr(runner, tmp_path):
+    """`report -o` and `graph -o` write the file, print nothing on stdout and "wrote FILE" on
+    stderr."""
+    kb = make_kb(tmp_path, alignments={"uj": case(["USA", "JPN"],
+                                                  *present("uj", "cbm", "consultations"))})
+    for args, name in ((["report", "uj", "--year", "2005"], "r.html"),
+                       (["graph", "--year", "2005", "--format", "json"], "g.json")):
+        out = tmp_path / name
+        result = run(runner, *args, "--kb", str(kb), "-o", str(out))
+        ok(result)
+        assert out.stat().st_size > 0
+        assert (result.stdout, result.stderr) == ("", f"wrote {out}\n")
+
+
+def test_graph_draws_no_alignment_edge_at_degree_zero(runner, tmp_path):
+    """A case at degree 0 is no alignment: no alignment edge in the exported graph."""
+    kb = make_kb(tmp_path, alignments={
+        "zz": case(["USA", "JPN"], *absent("z", "cbm")),
+        "ua": case(["USA", "AUS"], *present("k", "cbm", "consultations"))})
+    result = run(runner, "graph", "--year", "2010", "--format", "json", "--kb", str(kb))
+    ok(result)
+    edges = [(e["source"], e["target"], e["case"]) for e in json.loads(result.stdout)["links"]
+             if e["kind"] == "alignment"]
+    assert sorted(edges) == [("AUS", "USA", "ua"), ("USA", "AUS", "ua")]

@@ -23,7 +23,7 @@ def shipped() -> smaf_expert.Assessor:
 
 @cache
 def paper() -> dict:
-    """China–Russia and US–India, each at its latest year with evidence."""
+    """China–Russia and US–India, at one year: the earlier of their last coded years."""
     return compare(shipped(), PAPER)
 
 
@@ -81,7 +81,7 @@ def test_verdict_fields_match_the_assessments():
     """Degree, level, depth, ceiling, fit and year are those of each case's verdict."""
     data = paper()
     for case_id in PAPER:
-        v = shipped().assess(case_id)
+        v = shipped().assess(case_id, data["year"])
         got = data["cases"][case_id]
         assert (got["year"], got["degree"], got["level"], got["depth"], got["ceiling"]) == (
             v.year, v.degree, v.level, v.depth, v.ceiling)
@@ -89,10 +89,28 @@ def test_verdict_fields_match_the_assessments():
         assert got["parties"] == v.parties
 
 
+def test_default_is_one_year_and_says_so(runner):
+    """Without --year, every case is at the earliest of their last coded years, and the text
+    and JSON say which year and why."""
+    a = shipped()
+    year = min(a.default_year(a.case(c)) for c in PAPER)
+    data = paper()
+    assert (data["year"], data["year_basis"]) == (year, "earliest last coded year")
+    assert {c["year"] for c in data["cases"].values()} == {year}
+    from smaf_expert.cli import cli
+
+    out = runner.invoke(cli, ["compare", *PAPER, "--format", "json"])
+    assert out.exit_code == 0, out.output
+    assert {c["year"] for c in json.loads(out.output)["cases"].values()} == {year}
+    text = render_compare(data)
+    assert text.startswith(f"Comparison at {year} (the earliest last coded year of these "
+                           "cases): China–Russia; United States–India\n")
+
+
 def test_one_year_for_all_cases():
     """Given a year, every case is assessed at it."""
     data = compare(shipped(), PAPER, 2019)
-    assert data["year"] == 2019
+    assert (data["year"], data["year_basis"]) == (2019, "given")
     assert {c["year"] for c in data["cases"].values()} == {2019}
 
 
@@ -100,7 +118,9 @@ def test_text_table():
     """The table names both cases in its header and shows every stage's status and depth."""
     text = render_compare(paper())
     lines = text.splitlines()
-    assert lines[0] == ("Comparison: China–Russia (2019); United States–India (2023)")
+    year = paper()["year"]
+    assert lines[0] == (f"Comparison at {year} (the earliest last coded year of these cases): "
+                        "China–Russia; United States–India")
     assert lines[1].split() == PAPER
     assert any(line.split()[:4] == ["5", "integrated_command", "present", "low"]
                for line in lines)

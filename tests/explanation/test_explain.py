@@ -92,7 +92,8 @@ def test_why_balance_and_finding(runner):
     assert any(k == "fact" and t.startswith("power(") for _, k, t in flat)
     roots = shipped().explain("us-india", about="categorical_mismatch")
     assert len(roots) >= 2
-    assert all("same state, different categories" in r.text for r in roots)
+    assert all(r.text.startswith("On China (CHN): ") and "No category is in common" in r.text
+               for r in roots)
     assert all(r.children[0].data["rule"] == "P-bot.mismatch" for r in roots)
     result = runner.invoke(cli, ["explain", "us-india", "--about", "nonsense"])
     assert result.exit_code == 2

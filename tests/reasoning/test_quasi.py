@@ -14,7 +14,7 @@ from conftest import case, make_kb, present, with_states
 
 import smaf_expert
 from smaf_expert.cli import cli
-from smaf_expert.reasoning.network import NetworkAssessor
+from smaf_expert.reasoning.network import NetworkAssessor, distinct_notes
 
 
 @cache
@@ -89,15 +89,54 @@ def test_japan_korea_periods_predict_as_cha_codes_them():
 
 
 def test_backtest_prints_the_hit_rate(runner):
-    """`smaf quasi --backtest` tabulates every coded period and prints the hit rate."""
+    """`smaf quasi --backtest` leads with coverage (scored of all periods) and the hit rate,
+    warns that fears and outcomes share their record, and tabulates every coded period."""
     result = runner.invoke(cli, ["quasi", "--backtest"])
     assert result.exit_code == 0, result.output
-    assert "japan-korea-us           1972-1974  friction" in result.output
-    assert "Hit rate: " in result.output
     data = json.loads(runner.invoke(cli, ["quasi", "--backtest", "--format", "json"]).output)
+    head, caution = result.output.splitlines()[:2]
+    assert head == (f"Cha's quasi-alliance model against the coded record: {data['scored']} of "
+                    f"{data['total']} periods scored, {data['hits']} of them right "
+                    f"({100 * data['hits'] / data['scored']:.0f}%); "
+                    f"{data['total'] - data['scored']} without a prediction or an observed "
+                    "outcome.")
+    assert data["total"] == len(data["periods"]) > data["scored"]
+    assert caution.startswith("Caution: the fears and the observed outcome of each of the ")
+    assert data["caveat"] in caution
+    assert "japan-korea-us           1972-1974  friction" in result.output
     jk = [r for r in data["periods"] if r["triad"] == "japan-korea-us"]
     assert [(r["from"], r["hit"]) for r in jk][:3] == [(1969, True), (1972, True), (1975, True)]
     assert data["hit_rate"] == round(data["hits"] / data["scored"], 3)
+
+
+def test_quasi_says_what_smaf_bot_finds_and_marks_deep_alignments(runner):
+    """IND-USA: Cha's detection finds China a common threat, SMAF's BOT does not (categories
+    differ), and the output says so; CHN-RUS is marked as itself aligned at degree >= 5."""
+    entries, _ = shipped().quasi(2020)
+    ind_usa = entry_of(entries, ["IND", "USA"])
+    assert ind_usa.smaf_bot["CHN"]["common"] == []
+    assert ind_usa.smaf_bot["CHN"]["categories"]["IND"] == ["regional_order", "territorial"]
+    assert ind_usa.aligned == []
+    chn_rus = entry_of(entries, ["CHN", "RUS"])
+    assert chn_rus.aligned == [{"parties": ["CHN", "RUS"], "case": "china-russia",
+                                "degree": chn_rus.aligned[0]["degree"]}]
+    assert chn_rus.aligned[0]["degree"] >= 5
+    text = runner.invoke(cli, ["quasi", "--year", "2020"]).output
+    block = text[text.index("- IND-USA:"):].split("\n\n")[0]
+    assert "SMAF's balance of threat: no common threat in CHN, the categories differ (IND: " \
+        "regional_order, territorial; USA: " in block
+    assert "Cha's detection reads no categories" in block
+    block = text[text.index("- CHN-RUS:"):].split("\n\n")[0]
+    assert "itself aligned: CHN-RUS at degree " in block
+
+
+def test_hindrances_are_not_repeated():
+    """Japan-Korea: the triad's hindrance and the animosity's note say one thing: shown once."""
+    entries, _ = shipped().quasi(1977)
+    entry = next(e for e in entries if e.triad == "japan-korea-us")
+    assert len(entry.hindrances) == 1 and "Japanese colonial rule" in entry.hindrances[0]
+    assert distinct_notes(["old grievance", "a quite different matter"]) == [
+        "old grievance", "a quite different matter"]
 
 
 def test_greece_israel_cyprus_is_a_multilateral_tacit_quasi_alliance():

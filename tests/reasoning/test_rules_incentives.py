@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -607,13 +608,17 @@ def test_combine_convergence(tmp_path, value):
     ("strong", "weak", "weak", ["BOI", "BOT"]),
 ], ids=["bop", "bot", "boi", "bop-weak", "two-weak"])
 def test_combine_divergence(tmp_path, bop, bot, boi, held):
-    """Balances differ: a divergence finding naming the weaker balance(s), no convergence."""
+    """Balances differ: one divergence finding naming the balance(s) that hold the alignment
+    back, then the stronger one(s); no convergence."""
     v = balances(tmp_path, bop, bot, boi)
     found = findings(v, "divergence")
-    assert found and {f["rule"] for f in found} == {"P-combine.divergence"}
-    named = sorted({name for f in found for name in ("BOP", "BOT", "BOI")
-                    if f"the {name} (" in f["text"]})
+    assert [f["rule"] for f in found] == ["P-combine.divergence"]
+    back, stronger = found[0]["text"].split(" the alignment back, while ")
+    named = sorted(name for name in ("BOP", "BOT", "BOI") if f"{name} (" in back)
     assert named == held
+    assert sorted(n for n in ("BOP", "BOT", "BOI") if f"{n} (" in stronger) == sorted(
+        {"BOP", "BOT", "BOI"} - set(held))
+    assert stronger.endswith(("is stronger.", "are stronger."))
     assert findings(v, "convergence") == []
 
 
@@ -710,6 +715,20 @@ def test_cli_sensitivity(tmp_path):
     assert [row["value"] for row in rows] == pytest.approx([0.3, 0.4, 0.5, 0.6, 0.7])
     assert [row["bop"] for row in rows] == ["moderate"] * 3 + ["weak"] * 2
     assert {row["r"] for row in rows} == {"r = 0.55"}
+
+
+def test_cli_sensitivity_text_columns_line_up(tmp_path):
+    """The text table: every column starts at the same place in every line; r has its own."""
+    kb = build(tmp_path, ratio_states(0.55))
+    result = CliRunner().invoke(cli, ["sensitivity", "case", "--kb", str(kb), "--year",
+                                      str(YEAR), "--param", "bop.nonpermissive=0.3:0.7:0.1"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["bop.nonpermissive", "degree", "bop", "r", "bot", "boi",
+                                "overall", "fit"]
+    starts = [[m.start() for m in re.finditer(r"\S+", line)] for line in lines]
+    assert all(s == starts[0] for s in starts), result.output
+    assert lines[1].split()[2:4] == ["moderate", "0.55"]
 
 
 def test_cli_sensitivity_integer_parameter(tmp_path):

@@ -18,6 +18,7 @@ from markupsafe import escape
 import smaf_expert
 from smaf_expert.indicators import INDICATORS
 from smaf_expert.rendering.charts import SVG_NS, figure1_svg, neighbourhood_svg, timeline_svg
+from smaf_expert.rendering.render import render_verdict, trace_rows
 from smaf_expert.rendering.report import md_text, render_report
 
 SVG_RE = re.compile(r"<svg\b.*?</svg>", re.S)
@@ -90,8 +91,10 @@ def test_html_reasoning_tree_and_firings():
     assert "Sources: Malabar naval exercise series" in degree
     firings = page[page.index('id="firings"'):]
     firings = firings[:firings.index("</table>")]
-    assert f"All {len(v.trace)} rule firings, in order" in firings
-    assert firings.count('<td class="rule-id">') == len(v.trace)
+    rows = trace_rows(v)
+    assert f"The {len(v.trace)} rule firings, in order ({len(rows)} shown" in firings
+    assert firings.count('<td class="rule-id">') == len(rows) < len(v.trace)
+    assert "P-bot.lacks" not in firings
 
 
 def test_html_pictures_are_valid_inline_svg():
@@ -102,7 +105,8 @@ def test_html_pictures_are_valid_inline_svg():
         assert root.tag == f"{{{SVG_NS}}}svg"
         assert root.find(f"{{{SVG_NS}}}title") is not None
     fig1 = texts(pictures["fig1"])
-    assert "United States–India 2023" in fig1 and "China–Russia 2019" in fig1
+    # One year for every case (DOMAIN.md section 6): the comparator is drawn to the case's year.
+    assert "United States–India 2023" in fig1 and "China–Russia 2023" in fig1
     nbr = texts(pictures["nbr"])
     assert {"USA", "IND", "RUS", "CHN", "United States", "India"} <= set(nbr)
 
@@ -224,7 +228,7 @@ def test_markdown_has_the_same_content():
     assert "<summary>Why degree 4?</summary>" in text
     assert "- **concluded** degree(stage=4" in text
     assert re.search(r"^      - \*\*rule\*\* `S-degree.count \(step \d+", text, re.M)
-    assert f"All {len(v.trace)} rule firings, in order" in text
+    assert f"The {len(v.trace)} rule firings, in order ({len(trace_rows(v))} shown" in text
     assert "| usind-ex-3 | exercises, developing | 2002– |" in text
     # Pictures and links are inline or in-page: nothing for a Markdown viewer to fetch.
     assert not re.search(r"\]\((?!data:image/svg\+xml;base64,)", text)
@@ -305,9 +309,70 @@ def test_timeline_svg():
 
 
 def test_verdict_renders_itself_in_jupyter():
-    """`_repr_html_` gives escaped HTML with the verdict's headline."""
-    import smaf_expert
+    """`_repr_html_` is a compact card: headline, profile and incentive tables, findings, and
+    the reasoning collapsed; styles scoped to the card; no <pre> text."""
+    v = shipped().assess("us-india", 2023)
+    page = v._repr_html_()
+    assert page.startswith('<div class="smaf-verdict">') and "<pre" not in page
+    assert "Degree 4 of 7: moderate alignment" in page
+    assert "<h3>United States–India in 2023</h3>" in page
+    assert page.count('<table class="') == 2  # profile, incentives
+    assert page.count("<tr class=\"status-") == 7
+    assert '<span class="badge k-categorical-mismatch">categorical mismatch</span>' in page
+    assert '<details class="derivation"><summary>Reasoning: ' in page
+    assert "P-bot.lacks" not in page
+    css = page[page.index("<style>") + 7:page.index("</style>")]
+    # Every rule of the style sheet is scoped to the card: a notebook keeps its own look.
+    assert all(line.startswith(".smaf-verdict") for line in css.splitlines() if line.strip())
 
-    html = smaf_expert.assess("us-india", 2023)._repr_html_()
-    assert html.startswith("<pre>") and "Degree 4 of 7: moderate alignment" in html
-    assert "United States–India (USA, IND) in 2023" in html
+
+def test_to_frame_without_pandas_says_what_to_install(monkeypatch):
+    """Without pandas, to_frame raises a SmafError naming the package."""
+    import builtins
+
+    real = builtins.__import__
+
+    def no_pandas(name, *args, **kwargs):
+        if name == "pandas":
+            raise ImportError("No module named 'pandas'")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pandas)
+    with pytest.raises(smaf_expert.SmafError, match="pip install pandas"):
+        shipped().assess("us-india", 2023).to_frame()
+
+
+def test_to_frame_gives_the_profile():
+    """With pandas, one row per indicator, indexed by indicator id."""
+    pytest.importorskip("pandas")
+    frame = shipped().assess("us-india", 2023).to_frame()
+    assert list(frame.index) == [ind.id for ind in INDICATORS]
+    assert frame.loc["mtc", "status"] == "excluded" and frame.loc["mtc", "excluded_by"] == "RUS"
+    assert frame.loc["exercises", "depth"] == "high"
+
+
+def test_text_leads_with_verdict_and_never_repeats_a_reasoning_line():
+    """Over every shipped case: findings come before the profile and the reasoning; no
+    reasoning line repeats word for word; `lacks` bookkeeping is only in --trace full."""
+    a = shipped()
+    for case_id in a.kb.alignments:
+        v = a.assess(case_id)
+        text = render_verdict(v)
+        assert text.index("\nFindings\n") < text.index("\nProfile\n") < text.index(
+            "\nReasoning (")
+        reasoning = text[text.index("\nReasoning ("):].splitlines()[1:]
+        lines = [re.sub(r"^\s*\d+\. ", "", line) for line in reasoning]
+        assert len(lines) == len(set(lines)), case_id
+        assert not any(line.startswith("P-bot.lacks") for line in lines), case_id
+        full = render_verdict(v, trace="full")
+        steps = re.findall(r"^\s*\d+\. ", full[full.index("\nReasoning ("):], re.M)
+        assert len(steps) == len(v.trace)
+        assert len(v.as_dict()["trace"]) == len(v.trace)
+
+
+def test_identical_firings_shown_once_with_count():
+    """china-russia: W-offense fires twice with one explanation; shown once, `(x2)`."""
+    v = shipped().assess("china-russia", 2019)
+    rows = [r for r in trace_rows(v) if r["rule"] == "W-offense"]
+    assert len(rows) == 1 and rows[0]["count"] == 2
+    assert sum(f.rule == "W-offense" for f in v.trace) == 2

@@ -75,7 +75,11 @@ class RuleChecks:
             for key, value in _mapping(item.get("finding")).items():
                 self._check_refs(src, rid, base + ("then", j, "finding", key), value, names)
         for where, label, text in _templates(rs):
-            self._check_template(src, rid, where, label, text, names)
+            # A finding text with `items` is written over `about` and `items` (findings.py).
+            finding = _mapping(_list(raw.get("then"))[where[3]].get("finding")) \
+                if where[2:3] == ("then",) and where[4] == "finding" else {}
+            extra = {"about": "", "items": ""} if "items" in finding and where[-1] == "text" else {}
+            self._check_template(src, rid, where, label, text, {**names, **extra})
         for pname, value in _mapping(raw.get("enabled_when")).items():
             param = self.params.get(pname)
             if param is None or param.type not in PARAM_JSON:

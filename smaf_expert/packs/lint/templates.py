@@ -33,6 +33,13 @@ def _templates(rs: _RuleSource) -> Iterator[tuple[DocPath, str, str]]:
             continue
         for form in ("assert", "finding"):
             for key, value in _mapping(item.get(form)).items():
+                if form == "finding" and key == "items":
+                    # [[key, value], ...]: each a text rendered with the matched facts.
+                    for k, pair in enumerate(_list(value)):
+                        for m, part in enumerate(_list(pair)):
+                            if isinstance(part, str) and "{{" in part:
+                                yield (base + ("then", j, form, key, k, m),
+                                       f"`{form}.{key}`", part)
                 if not isinstance(value, str):
                     continue
                 if (form == "finding" and key == "text") or "{{" in value:
