@@ -29,6 +29,7 @@ def import_cmd(dataset: str, file: str, dry_run: bool, tiv_high: float, tiv_deve
 
     Example:
 
+    \b
         smaf import rivalries strategic_rivalries.csv --kb my-knowledge --dry-run
     """
     target = kb or default_knowledge()

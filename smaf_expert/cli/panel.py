@@ -39,6 +39,7 @@ def panel(start: int | None, end: int | None, cases: tuple[str, ...], jobs: int,
 
     Example:
 
+    \b
         smaf panel --format dta -o smaf.dta --jobs 2
         smaf panel --codebook -o codebook.md
     """
