@@ -30,6 +30,9 @@ log = logging.getLogger("smaf_expert.reasoning.engine")
 REBUILD_COMMAND = ('CPPFLAGS="-DPyEval_CallObject=PyObject_CallObject" pip install '
                    "--no-cache-dir --force-reinstall --no-binary durable-rules "
                    "durable-rules==2.0.28")
+# Whether the extension is loaded with lazy binding: only where 3.13 removed the symbol, and
+# only where the interpreter lets the flags be set (not on Windows).
+LAZY_BINDING = sys.version_info >= (3, 13) and hasattr(sys, "setdlopenflags")
 
 
 def _durable_engine() -> Any:
@@ -43,7 +46,7 @@ def _durable_engine() -> Any:
     """
     if "durable.engine" in sys.modules:
         return sys.modules["durable.engine"]
-    lazy = sys.version_info >= (3, 13) and hasattr(sys, "setdlopenflags")
+    lazy = LAZY_BINDING
     old = sys.getdlopenflags() if lazy else 0
     try:
         if lazy:
@@ -52,10 +55,10 @@ def _durable_engine() -> Any:
         from durable import engine as durable_engine
     except ImportError as err:
         hint = ""
-        if sys.version_info >= (3, 13):
-            hint = (" On Python 3.13+ its C extension could not be loaded with lazy binding (it"
-                    " was linked with immediate binding, or LD_BIND_NOW is set); rebuild it with:"
-                    f" {REBUILD_COMMAND}")
+        if lazy or sys.version_info >= (3, 13):
+            hint = (" On Python 3.13+ its C extension calls a function 3.13 removed, and lazy"
+                    " binding could not load it (linked with immediate binding, LD_BIND_NOW"
+                    f" set, or no dlopen flags here); rebuild it with: {REBUILD_COMMAND}")
         raise SmafError(f"cannot load the rule engine durable-rules: {err}.{hint}") from err
     finally:
         if lazy:
