@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import os
 import sys
 import traceback
 from dataclasses import dataclass, field
@@ -24,16 +25,45 @@ from smaf_expert.reasoning.findings import item_context
 log = logging.getLogger("smaf_expert.reasoning.engine")
 
 
+# The one command that rebuilds durable-rules' C extension for Python 3.13+ (ENGINE-NOTES.md):
+# without --no-cache-dir --force-reinstall pip answers "already satisfied" or reuses its cached
+# broken wheel.
+REBUILD_COMMAND = ('CPPFLAGS="-DPyEval_CallObject=PyObject_CallObject" pip install '
+                   "--no-cache-dir --force-reinstall --no-binary durable-rules "
+                   "durable-rules==2.0.28")
+# Whether the extension is loaded with lazy binding: only where 3.13 removed the symbol, and
+# only where the interpreter lets the flags be set (not on Windows).
+LAZY_BINDING = sys.version_info >= (3, 13) and hasattr(sys, "setdlopenflags")
+
+
 def _durable_engine() -> Any:
+    """durable-rules' engine module, its C extension loaded with lazy symbol binding on 3.13+.
+
+    Python 3.13 removed ``PyEval_CallObject``, which the extension calls only from its storage
+    callbacks; this project never sets them, so with lazy binding the unmodified extension
+    loads and the missing symbol is never looked up. Every use of the engine (a process pool's
+    workers included) comes through here, so a child process loads it the same way. The
+    interpreter's flags are restored at once: other extensions keep immediate binding.
+    """
+    if "durable.engine" in sys.modules:
+        return sys.modules["durable.engine"]
+    lazy = LAZY_BINDING
+    old = sys.getdlopenflags() if lazy else 0
     try:
+        if lazy:
+            # Replace the binding mode (RTLD_NOW -> RTLD_LAZY), keep the other bits (RTLD_GLOBAL).
+            sys.setdlopenflags((old & ~os.RTLD_NOW) | os.RTLD_LAZY)
         from durable import engine as durable_engine
     except ImportError as err:
         hint = ""
-        if sys.version_info >= (3, 13):
-            hint = (" On Python 3.13+ its C extension must be built with "
-                    "CPPFLAGS=\"-DPyEval_CallObject=PyObject_CallObject\" pip install "
-                    "--no-binary durable-rules durable-rules==2.0.28 (see the README).")
+        if lazy or sys.version_info >= (3, 13):
+            hint = (" On Python 3.13+ its C extension calls a function 3.13 removed, and lazy"
+                    " binding could not load it (linked with immediate binding, LD_BIND_NOW"
+                    f" set, or no dlopen flags here); rebuild it with: {REBUILD_COMMAND}")
         raise SmafError(f"cannot load the rule engine durable-rules: {err}.{hint}") from err
+    finally:
+        if lazy:
+            sys.setdlopenflags(old)
     return durable_engine
 
 
