@@ -12,6 +12,11 @@ from smaf_expert.errors import EngineError, SmafError
 from smaf_expert.packs.params import parse_assignments
 from smaf_expert.reasoning.assess import Assessor, make_assessor
 
+#: Years a command accepts (DOMAIN.md section 7): what the knowledge format allows.
+YEAR = click.IntRange(1800, 2100)
+#: Stages of the SMAF sequence.
+STAGE = click.IntRange(1, 7)
+
 
 class ErrorsAsMessages(click.Group):
     """Turns our errors into a message and an exit code, never a traceback."""

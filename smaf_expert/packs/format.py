@@ -31,6 +31,11 @@ class Parameter:
     default: Any
     doc: str
     pack: str
+    #: The declared range (inclusive) of a number, or of each item of `integers`, and the
+    #: allowed values of a string or list of strings; None when the pack declares none.
+    min: float | None = None
+    max: float | None = None
+    choices: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,33 @@ def _shape_problems(doc: Document) -> list[Problem]:
     return out
 
 
+PARAM_KEYS = {"type", "default", "doc", "min", "max", "choices"}
+
+
+def _choices(value: Any) -> tuple | None:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _declaration_problems(param: Parameter, spec: dict) -> list[tuple[tuple, str]]:
+    """(where, message) for a declaration that is malformed or whose default breaks it."""
+    from smaf_expert.packs.params import check_value
+
+    out = [((key,), f"unknown parameter field {key!r}{_suggest(key, PARAM_KEYS)}; fields: "
+                    f"{', '.join(sorted(PARAM_KEYS))}") for key in spec if key not in PARAM_KEYS]
+    for key in ("min", "max"):
+        value = spec.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            out.append(((key,), f"`{key}` must be a number"))
+    if param.choices is not None and not (isinstance(param.choices, tuple) and param.choices):
+        out.append((("choices",), "`choices` must be a non-empty list"))
+    if not out and param.type in PARAM_TYPES:
+        try:
+            check_value(param, spec["default"])
+        except ValueError as err:
+            out.append((("default",), f"the default {spec['default']!r} is not allowed: {err}"))
+    return out
+
+
 def load_pack(path: Path, problems: list[Problem], known_params: set[str] | None = None
               ) -> Pack | None:
     """Read one pack; append its problems to `problems`, return None when it cannot be used.
@@ -211,7 +243,11 @@ def _build_pack(doc: Document, problems: list[Problem], known_params: set[str]
         if ptype not in PARAM_TYPES:
             problems.append(doc.problem(("parameters", pname, "type"), f"unknown parameter type "
                                         f"{ptype!r}; types: {', '.join(PARAM_TYPES)}"))
-        params[pname] = Parameter(pname, ptype, spec["default"], spec.get("doc", ""), name)
+        param = Parameter(pname, ptype, spec["default"], spec.get("doc", ""), name,
+                          spec.get("min"), spec.get("max"), _choices(spec.get("choices")))
+        declared = _declaration_problems(param, spec)
+        problems.extend(doc.problem(("parameters", pname) + where, msg) for where, msg in declared)
+        params[pname] = param
     usable = set(params) | known_params
     rules = []
     seen: set[str] = set()
