@@ -136,9 +136,12 @@ def stratify(rules: list[Rule], base_types: set[str]) -> dict[str, int]:
         if not changed:
             return level
     cyclic = negation_cycle(rules)
-    raise RulePackError([Problem(rules[0].path, None,
-                                 "rules negate facts that they themselves help to produce "
-                                 f"(no stratification is possible): {', '.join(cyclic)}")])
+    # Blamed on each rule of the cycle, in its own file: an extra pack's rule is its pack's fault.
+    by_id = {r.id: r for r in rules}
+    raise RulePackError([Problem(by_id[rid].path, by_id[rid].line,
+                                 f"rule {rid} is on a cycle of rules that negate facts they "
+                                 f"themselves help to produce (no stratification is possible): "
+                                 f"{', '.join(cyclic)}") for rid in cyclic])
 
 
 def negation_cycle(rules: list[Rule]) -> list[str]:
@@ -180,6 +183,10 @@ def compile_packs(packs: list[Pack], params: dict[str, Any], base_types: set[str
         except _Never:
             rules.remove(rule)
             off.append(rule.id)
+        except (TypeError, ValueError, KeyError, ArithmeticError) as err:
+            # The loader refuses what it knows to be malformed; this is the net under it.
+            raise RulePackError([Problem(rule.path, rule.line, f"rule {rule.id} cannot be "
+                                         f"compiled: {type(err).__name__}: {err}")]) from err
     level = stratify(rules, base_types)
     key = hashlib.sha1(json.dumps([sorted(compiled.items()), sorted(params.items())],
                                   sort_keys=True, default=str).encode()).hexdigest()[:10]

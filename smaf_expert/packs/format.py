@@ -107,8 +107,20 @@ def _check_value(doc: Document, where: tuple, value: Any, names: set[str], param
             problems.append(doc.problem(where, f"parameter {value['param']!r} is not declared"
                                                f"{_suggest(value['param'], params)}"))
     elif isinstance(value, dict) and ("neg" in value or "sum" in value):
-        for part in value.get("sum") or [value.get("neg")]:
-            _check_value(doc, where, part, names, params, problems)
+        parts = value["sum"] if "sum" in value else [value["neg"]]
+        if not isinstance(parts, list) or not parts:
+            problems.append(doc.problem(where, "`sum` takes a non-empty list of numbers or "
+                                               "parameters"))
+            return
+        for part in parts:
+            if isinstance(part, dict) and "param" in part:
+                _check_value(doc, where, part, names, params, problems)
+            elif isinstance(part, dict) and VALUE_FORMS & set(part) - {"ref"}:
+                _check_value(doc, where, part, names, params, problems)
+            elif isinstance(part, bool) or not isinstance(part, int | float):
+                # Computed when the pack is compiled: only numbers and parameters are known then.
+                problems.append(doc.problem(where, f"{part!r} cannot be computed with in `sum` "
+                                                   "or `neg`: give a number or {param: NAME}"))
 
 
 def _suggest(word: str, choices: Any) -> str:
@@ -121,6 +133,10 @@ def _check_condition(doc: Document, where: tuple, cond: Any, names: set[str], pa
     if not isinstance(cond, dict) or "type" not in cond:
         problems.append(doc.problem(where, "a condition is a mapping with a `type` field "
                                            "(the engine needs every condition to test a type)"))
+        return
+    if not isinstance(cond["type"], str) or not cond["type"]:
+        problems.append(doc.problem(where + ("type",), "a condition's `type` is one fact type "
+                                                       f"(a name), not {cond['type']!r}"))
         return
     for fname, spec in cond.items():
         for one in spec if isinstance(spec, list) else [spec]:
@@ -137,7 +153,23 @@ def _check_test(doc: Document, where: tuple, spec: Any, names: set[str], params:
         if op not in OPERATORS:
             problems.append(doc.problem(where, f"unknown operator {op!r}{_suggest(op, OPERATORS)}"
                                                f"; operators: {', '.join(OPERATORS)}"))
+        if op == "matches" and not _is_pattern(value):
+            problems.append(doc.problem(where, f"`matches` takes a regular expression, and "
+                                               f"{value!r} is not one"))
         _check_value(doc, where + (op,), value, names, params, problems)
+
+
+def _is_pattern(value: Any) -> bool:
+    # The engine refuses the whole ruleset on a bad pattern (error 501), after loading.
+    import re
+
+    if not isinstance(value, str):
+        return False
+    try:
+        re.compile(value)
+    except re.error:
+        return False
+    return True
 
 
 #: The shape of each section of a pack and of a rule: checked before anything is iterated.
@@ -267,6 +299,14 @@ def _build_pack(doc: Document, problems: list[Problem], known_params: set[str]
         for key in ("statement", "citation", "explain"):
             if not raw.get(key):
                 problems.append(doc.problem(where, f"rule {rid}: missing `{key}`"))
+            elif not isinstance(raw[key], str):
+                problems.append(doc.problem(where + (key,), f"rule {rid}: `{key}` must be text"))
+        salience = raw.get("salience", 0)
+        if isinstance(salience, bool) or not isinstance(salience, int) or abs(salience) > 10**6:
+            problems.append(doc.problem(where + ("salience",), f"rule {rid}: `salience` must be "
+                                        f"a whole number from -1000000 to 1000000, not "
+                                        f"{salience!r}"))
+            salience = 0
         when = []
         names: set[str] = set()
         if not raw.get("when"):
@@ -312,7 +352,7 @@ def _build_pack(doc: Document, problems: list[Problem], known_params: set[str]
             citation=raw.get("citation", ""), when=tuple(when),
             unless=tuple(raw.get("unless") or []), then=tuple(then),
             explain=raw.get("explain", ""), enabled_when=dict(raw.get("enabled_when") or {}),
-            salience=int(raw.get("salience", 0)), line=doc.line(where), path=str(path),
+            salience=salience, line=doc.line(where), path=str(path),
         ))
     if len(problems) > before:
         return None

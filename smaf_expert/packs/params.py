@@ -9,6 +9,12 @@ from typing import Any
 from smaf_expert.errors import AssessmentError
 from smaf_expert.packs.format import Pack, Parameter
 
+#: The parameter bounding a run (declared in smaf-stages.yaml), read by the engine, not by rules.
+RUN_LIMIT = "run.max_firings"
+DEFAULT_RUN_LIMIT = 10_000
+#: Parameters the engine reads itself: declared by a pack, used by no rule.
+ENGINE_PARAMETERS = frozenset({RUN_LIMIT})
+
 
 def _number(value: Any) -> float:
     # A boolean is not a number here, though Python counts it as one.

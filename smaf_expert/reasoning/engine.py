@@ -18,6 +18,7 @@ from typing import Any
 from smaf_expert.errors import EngineError, SmafError
 from smaf_expert.packs.compiler import MIRROR, START, Program, Stratum, constant
 from smaf_expert.packs.format import VALUE_FORMS
+from smaf_expert.packs.params import DEFAULT_RUN_LIMIT, RUN_LIMIT
 from smaf_expert.packs.templating import render_text
 
 log = logging.getLogger("smaf_expert.reasoning.engine")
@@ -141,7 +142,11 @@ class Engine:
             return
         definitions = {s.name: s.definition for s in program.strata}
         # register_rulesets mutates what it is given.
-        self._host.register_rulesets(copy.deepcopy(definitions))
+        try:
+            self._host.register_rulesets(copy.deepcopy(definitions))
+        except Exception as err:  # noqa: BLE001 - the C extension raises its own error type
+            raise EngineError("the rule engine refused the compiled packs: "
+                              f"{getattr(err, 'message', None) or err}") from err
         self._programs[program.key] = program
 
     def _action(self, name: str) -> Any:
@@ -162,6 +167,12 @@ class Engine:
     def _fire(self, run: _Run, rule_id: str, c: Any) -> None:
         stratum = run.stratum
         rule = run.context["program"].rules[rule_id]
+        limit = run.context["program"].params.get(RUN_LIMIT, DEFAULT_RUN_LIMIT)
+        if len(run.result.firings) >= limit:
+            raise SmafError(f"stopped after {limit} firings ({RUN_LIMIT}), still firing "
+                            f"({rule.path}:{rule.line}): does it derive without end, e.g. from "
+                            "its own conclusions? Fix the pack, or raise the parameter with "
+                            f"--param {RUN_LIMIT}=N")
         matched = {name: _plain(c._m[name]) for name, _ in rule.when}
         premises = list(matched.values())
         evidence = evidence_of(premises)
@@ -228,7 +239,9 @@ class Engine:
                 if run.error:
                     rule_id, err, tb = run.error
                     log.debug("action of %s raised:\n%s", rule_id, tb)
-                    raise EngineError(f"{type(err).__name__}: {err}", rule_id) from err
+                    what = err.message if isinstance(err, SmafError) else (
+                        f"{type(err).__name__}: {err}")
+                    raise EngineError(what, rule_id) from err
         finally:
             self._run = None
             self._free_sids.append(sid)
