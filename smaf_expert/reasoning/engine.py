@@ -12,6 +12,7 @@ import json
 import logging
 import sys
 import traceback
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,17 +130,23 @@ class Engine:
     """Runs compiled programs on cases. One per process; programs are registered once each."""
 
     POOL_SIZE = 4
+    #: Registered programs kept at once; the least recently run beyond this are unregistered,
+    #: so memory stays flat across a sensitivity sweep or thousands of Assessors.
+    MAX_PROGRAMS = 8
 
     def __init__(self) -> None:
         self._host = _QuietHost.create(self._action)
-        self._programs: dict[str, Program] = {}
+        self._programs: OrderedDict[str, Program] = OrderedDict()
         self._free_sids = [str(i) for i in range(self.POOL_SIZE)]
         self._run: _Run | None = None
         self._exceptions = _durable_engine()
 
     def _register(self, program: Program) -> None:
         if program.key in self._programs:
+            self._programs.move_to_end(program.key)
             return
+        while len(self._programs) >= self.MAX_PROGRAMS:
+            self._unregister(self._programs.popitem(last=False)[1])
         definitions = {s.name: s.definition for s in program.strata}
         # register_rulesets mutates what it is given.
         try:
@@ -148,6 +155,15 @@ class Engine:
             raise EngineError("the rule engine refused the compiled packs: "
                               f"{getattr(err, 'message', None) or err}") from err
         self._programs[program.key] = program
+
+    def _unregister(self, program: Program) -> None:
+        # Between runs no session is live (each stratum's state is deleted after its run), so
+        # the rulesets can be freed, as ENGINE-NOTES.md describes for tests.
+        for stratum in program.strata:
+            ruleset = self._host._ruleset_directory.pop(stratum.name, None)
+            if ruleset is not None:
+                self._host._ruleset_list.remove(ruleset)
+                self._exceptions.durable_rules_engine.delete_ruleset(ruleset._handle)
 
     def _action(self, name: str) -> Any:
         if name == START:
