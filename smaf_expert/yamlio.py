@@ -121,9 +121,9 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _Refused(key_node, "a key must be a plain value (a name, number or date), "
                                          "not a list or mapping")
-            key = self.scalars.construct_object(key_node)
-            if key == "<<" and key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.tag == "tag:yaml.org,2002:merge":
                 raise _Refused(key_node, "merge keys (<<) are not supported: write the fields out")
+            key = self.scalars.construct_object(key_node)
             if key in out:
                 raise _Refused(key_node, f"not valid YAML: duplicate key {key!r}")
             out[key] = self.build(value_node, where + (key,))

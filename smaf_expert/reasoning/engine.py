@@ -185,10 +185,9 @@ class Engine:
         rule = run.context["program"].rules[rule_id]
         limit = run.context["program"].params.get(RUN_LIMIT, DEFAULT_RUN_LIMIT)
         if len(run.result.firings) >= limit:
-            raise SmafError(f"stopped after {limit} firings ({RUN_LIMIT}), still firing "
-                            f"({rule.path}:{rule.line}): does it derive without end, e.g. from "
-                            "its own conclusions? Fix the pack, or raise the parameter with "
-                            f"--param {RUN_LIMIT}=N")
+            raise SmafError(f"stopped after {limit} firings ({RUN_LIMIT}), still firing: does "
+                            "it derive without end, e.g. from its own conclusions? Fix the pack, "
+                            f"or raise the parameter with --param {RUN_LIMIT}=N")
         matched = {name: _plain(c._m[name]) for name, _ in rule.when}
         premises = list(matched.values())
         evidence = evidence_of(premises)
@@ -257,7 +256,9 @@ class Engine:
                     log.debug("action of %s raised:\n%s", rule_id, tb)
                     what = err.message if isinstance(err, SmafError) else (
                         f"{type(err).__name__}: {err}")
-                    raise EngineError(what, rule_id) from err
+                    rule = program.rules.get(rule_id)
+                    where = f" ({rule.path}:{rule.line})" if rule else ""
+                    raise EngineError(what + where, rule_id) from err
         finally:
             self._run = None
             self._free_sids.append(sid)
