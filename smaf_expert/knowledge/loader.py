@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -176,8 +177,15 @@ def _schema_problems(doc: Document, schema_name: str) -> list[Problem]:
         place = ".".join(str(p) for p in err.path) or "the document"
         if err.validator == "additionalProperties" and isinstance(err.instance, dict):
             known = list(err.schema.get("properties", {}))
+            patterns = err.schema.get("patternProperties") or {}
             for key in err.instance:
-                if key not in known and not err.schema.get("patternProperties"):
+                if patterns and key not in known and not any(
+                        re.search(p, str(key)) for p in patterns):
+                    # E.g. a GNP year that is not a year: its value would go unchecked.
+                    problems.append(doc.problem(where + (key,), f"{place}: {key!r} is not "
+                                                "allowed here (expected a key like "
+                                                f"{', '.join(patterns)})"))
+                if key not in known and not patterns:
                     # Point at the unknown key itself, where the typo is.
                     problems.append(doc.problem(where + (key,), f"{place}: unknown field "
                                                 f"{key!r}{_suggest(key, known)}; the fields "
@@ -256,9 +264,11 @@ def load_knowledge(root: str | Path) -> KnowledgeBase:
         if str(doc.path) not in malformed:
             return fn(doc, *args)
         try:
-            return fn(doc, *args)
+            built = fn(doc, *args)
         except (KeyError, TypeError, AttributeError, ValueError, IndexError):
             return None
+        # An id that is not a name (a list, a number) cannot key anything; the schema said so.
+        return built if isinstance(getattr(built, "id", ""), str) else None
 
     taxonomy_path = root / "taxonomy.yaml"
     taxonomy = read(taxonomy_path, "taxonomy") if os.path.lexists(taxonomy_path) else None

@@ -103,7 +103,10 @@ def _check_value(doc: Document, where: tuple, value: Any, names: set[str], param
                                                f"one of the facts matched before it: "
                                                f"{', '.join(sorted(names)) or 'none'}"))
     elif isinstance(value, dict) and "param" in value:
-        if value["param"] not in params:
+        if not isinstance(value["param"], str):
+            problems.append(doc.problem(where, f"`param` takes a parameter name, not "
+                                               f"{value['param']!r}"))
+        elif value["param"] not in params:
             problems.append(doc.problem(where, f"parameter {value['param']!r} is not declared"
                                                f"{_suggest(value['param'], params)}"))
     elif isinstance(value, dict) and ("neg" in value or "sum" in value):
@@ -249,7 +252,7 @@ def _build_pack(doc: Document, problems: list[Problem], known_params: set[str]
     path = doc.path
     data = doc.data
     before = len(problems)
-    if not isinstance(data, dict) or not data.get("pack"):
+    if not isinstance(data, dict) or not data.get("pack") or not isinstance(data["pack"], str):
         problems.append(doc.problem((), "a rule pack is a mapping with a `pack` name"))
         return None
     shape = _shape_problems(doc)
@@ -268,6 +271,10 @@ def _build_pack(doc: Document, problems: list[Problem], known_params: set[str]
                                                 f"{', '.join(SCOPES)}"))
     params: dict[str, Parameter] = {}
     for pname, spec in (data.get("parameters") or {}).items():
+        if not isinstance(pname, str):
+            problems.append(doc.problem(("parameters", pname), f"a parameter name is a name, "
+                                                               f"not {pname!r}"))
+            continue
         if not isinstance(spec, dict) or "default" not in spec:
             problems.append(doc.problem(("parameters", pname), "a parameter needs a `default`"))
             continue
@@ -287,6 +294,9 @@ def _build_pack(doc: Document, problems: list[Problem], known_params: set[str]
         where = ("rules", i)
         if not isinstance(raw, dict) or not raw.get("id"):
             problems.append(doc.problem(where, "a rule needs an `id`"))
+            continue
+        if not isinstance(raw["id"], str):
+            problems.append(doc.problem(where + ("id",), f"a rule id is a name, not {raw['id']!r}"))
             continue
         rid = raw["id"]
         if rid in seen:
@@ -319,6 +329,10 @@ def _build_pack(doc: Document, problems: list[Problem], known_params: set[str]
                                             "is `NAME: {type: ..., field: ...}`"))
                 continue
             (fname, cond), = item.items()
+            if not isinstance(fname, str):
+                problems.append(doc.problem(where + ("when", j), f"rule {rid}: the name "
+                                            f"{fname!r} of a condition must be a name"))
+                continue
             _check_condition(doc, where + ("when", j, fname), cond, names, usable, problems)
             if fname in names:
                 problems.append(doc.problem(where + ("when", j), f"rule {rid}: the name "
@@ -334,6 +348,10 @@ def _build_pack(doc: Document, problems: list[Problem], known_params: set[str]
             if not isinstance(item, dict) or not ({"assert", "finding"} & set(item)):
                 problems.append(doc.problem(where + ("then", j), f"rule {rid}: a conclusion is "
                                             "`assert: {type: ...}` or `finding: {kind, text}`"))
+                continue
+            if any(not isinstance(item[k], dict) for k in ("assert", "finding") if k in item):
+                problems.append(doc.problem(where + ("then", j), f"rule {rid}: `assert` and "
+                                            "`finding` are mappings"))
                 continue
             if "assert" in item and "type" not in (item["assert"] or {}):
                 problems.append(doc.problem(where + ("then", j), f"rule {rid}: an asserted fact "

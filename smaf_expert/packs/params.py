@@ -20,7 +20,10 @@ def _number(value: Any) -> float:
     # A boolean is not a number here, though Python counts it as one.
     if isinstance(value, bool):
         raise ValueError("expected a number, not true or false")
-    number = float(value)
+    try:
+        number = float(value)
+    except TypeError as err:
+        raise ValueError(f"expected a number, not {value!r}") from err
     if not math.isfinite(number):
         raise ValueError("expected a finite number")
     return number
