@@ -185,3 +185,16 @@ def test_output_failures_are_errors(runner, tmp_path, target, expected):
         pytest.skip(f"{target} is not on this system")
     result = _run(runner, "rules", "graph", "-o", out)
     assert f"cannot write {out}: {expected}" in result.output
+
+
+@pytest.mark.parametrize("section, line, expected", [
+    ("facts: [1, {a: 1}]", 6, "a background fact is a mapping with a `type` name"),
+    ("disable: [[1]]", 6, "`disable` lists rule ids"),
+])
+def test_hostile_pack_sections_are_refused(runner, tmp_path, section, line, expected):
+    path = tmp_path / "hostile.yaml"
+    body = "    when:\n      - c: {type: case}\n    then:\n      - finding: {kind: k, text: t}"
+    path.write_text(PACK.format(rule=body).replace("rules:", section + "\nrules:"),
+                    encoding="utf-8")
+    result = _run(runner, "assess", "us-india", "--rules", str(path))
+    assert f"{path}:{line}: {expected}" in result.output

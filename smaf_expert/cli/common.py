@@ -16,8 +16,6 @@ from smaf_expert.reasoning.assess import Assessor, make_assessor
 
 #: Years a command accepts (DOMAIN.md section 7): what the knowledge format allows.
 YEAR = click.IntRange(1800, 2100)
-#: Stages of the SMAF sequence.
-STAGE = click.IntRange(1, 7)
 
 
 class ErrorsAsMessages(click.Group):

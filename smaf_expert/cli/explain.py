@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import click
 
-from smaf_expert.cli.common import (
-    STAGE,
-    YEAR,
-    build_assessor,
-    kb_option,
-    rule_options,
-    whatif_options,
-)
+from smaf_expert.cli.common import YEAR, build_assessor, kb_option, rule_options, whatif_options
 from smaf_expert.packs.params import parse_assignments
 from smaf_expert.rendering.render import render_template, to_json
 
@@ -24,7 +17,7 @@ TREE_MARKS = {"conclusion": "=>", "rule": "<-", "fact": "*", "absence": "~", "ev
 @click.option("--year", type=YEAR, default=None, help="Year of assessment.")
 @click.option("--about", default="degree", show_default=True,
               help="degree, ceiling, bop, bot, boi, overall, fit, confidence, or a finding kind.")
-@click.option("--why-not", "why_not", type=STAGE, default=None, metavar="STAGE",
+@click.option("--why-not", "why_not", type=int, default=None, metavar="STAGE",
               help="What keeps the degree below STAGE.")
 @click.option("--pivotal", is_flag=True,
               help="The evidence items whose removal alone changes the verdict.")

@@ -287,6 +287,13 @@ def _build_pack(doc: Document, problems: list[Problem], known_params: set[str]
         declared = _declaration_problems(param, spec)
         problems.extend(doc.problem(("parameters", pname) + where, msg) for where, msg in declared)
         params[pname] = param
+    for i, fact in enumerate(data.get("facts") or []):
+        if not (isinstance(fact, dict) and isinstance(fact.get("type"), str) and fact["type"]):
+            problems.append(doc.problem(("facts", i), "a background fact is a mapping with a "
+                                                      "`type` name"))
+    for i, rid in enumerate(data.get("disable") or []):
+        if not isinstance(rid, str):
+            problems.append(doc.problem(("disable", i), f"`disable` lists rule ids, not {rid!r}"))
     usable = set(params) | known_params
     rules = []
     seen: set[str] = set()
@@ -359,6 +366,10 @@ def _build_pack(doc: Document, problems: list[Problem], known_params: set[str]
             if "finding" in item and not {"kind", "text"} <= set(item["finding"] or {}):
                 problems.append(doc.problem(where + ("then", j), f"rule {rid}: a finding needs "
                                             "`kind` and `text`"))
+            elif "finding" in item and not all(
+                    isinstance(item["finding"][k], str) for k in ("kind", "text")):
+                problems.append(doc.problem(where + ("then", j), f"rule {rid}: a finding's "
+                                            "`kind` and `text` are texts"))
             for key, value in (item.get("assert") or {}).items():
                 _check_value(doc, where + ("then", j, key), value, names, usable, problems)
         for pname in raw.get("enabled_when") or {}:
