@@ -72,3 +72,14 @@ def test_shipped_texts_still_render_with_the_documented_filters():
 def test_a_text_cannot_build_a_huge_string():
     with pytest.raises(Exception, match="too large"):
         render_text("{{ 'a' * 10 ** 9 }}", {})
+
+
+def test_an_assert_value_cannot_read_a_file(tmp_path, runner):
+    path = tmp_path / "hostile.yaml"
+    path.write_text(PACK.format(text="t").replace(
+        "      - finding: {kind: hostile, text: \"t\"}",
+        "      - assert: {type: leak, text: \"{% include '/etc/hostname' %}{{ c.case }}\"}"),
+        encoding="utf-8")
+    assert [p.line for p in lint_packs([path]) if p.kind == "template-unsafe"] == [11]
+    result = runner.invoke(cli, ["assess", "us-india", "--rules", str(path), "--format", "json"])
+    assert result.exit_code != 0 and result.output.startswith("Error: rule H-1")
