@@ -110,7 +110,8 @@ def resolve_parameters(packs: list[Pack], overrides: dict[str, Any] | None = Non
     """
     declared = declared_parameters(packs)
     values = {name: _coerce(p, p.default) for name, p in declared.items()}
-    layers = [(f"pack {pack.name}", pack.parameter_overrides) for pack in packs]
+    layers = [(f"{pack.path}: `refines` of pack {pack.name}", pack.parameter_overrides)
+              for pack in packs]
     layers.append(("--param", overrides or {}))
     for origin, layer in layers:
         for name, raw in layer.items():
