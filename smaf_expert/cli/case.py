@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from smaf_expert.cli.common import build_assessor, kb_option, rule_options, whatif_options
+from smaf_expert.cli.common import YEAR, build_assessor, kb_option, rule_options, whatif_options
 from smaf_expert.cli.output import write_text_atomically
 from smaf_expert.knowledge.loader import load_knowledge
 from smaf_expert.paths import default_knowledge
@@ -19,7 +19,7 @@ from smaf_expert.rendering.render import (
 
 @click.command()
 @click.argument("case")
-@click.option("--year", type=int, default=None,
+@click.option("--year", type=YEAR, default=None,
               help="Year of assessment (default: the case's last coded year).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--trace", "trace", type=click.Choice(TRACE_VIEWS), default="short",
@@ -70,8 +70,8 @@ def _scenario_text(assume: tuple[str, ...], drop: tuple[str, ...]) -> str:
 
 @click.command()
 @click.argument("case")
-@click.option("--from", "start", type=int, required=True, help="First year.")
-@click.option("--to", "end", type=int, required=True, help="Last year.")
+@click.option("--from", "start", type=YEAR, required=True, help="First year.")
+@click.option("--to", "end", type=YEAR, required=True, help="Last year.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @rule_options
 @kb_option
@@ -100,13 +100,13 @@ def timeline(case: str, start: int, end: int, fmt: str, strict: bool, params: tu
 
 @click.command()
 @click.argument("case")
-@click.option("--year", type=int, default=None,
+@click.option("--year", type=YEAR, default=None,
               help="Year of assessment of the case, and the last year drawn for every "
                    "comparator (default: the case's last coded year).")
 @click.option("--format", "fmt", type=click.Choice(["html", "markdown"]), default="html")
 @click.option("--compare", "comparators", multiple=True, metavar="CASE",
               help="Another case for Figure 1 (repeatable; default: china-russia and us-india).")
-@click.option("--from", "start", type=int, default=None,
+@click.option("--from", "start", type=YEAR, default=None,
               help="First year of the timeline (default: the case's first evidence).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write to this file (default: standard output).")
@@ -136,7 +136,7 @@ def report(case: str, year: int | None, fmt: str, comparators: tuple[str, ...],
 
 @click.command("compare")
 @click.argument("cases", nargs=-1, required=True)
-@click.option("--year", type=int, default=None,
+@click.option("--year", type=YEAR, default=None,
               help="One year for all cases (default: the earliest of their last coded "
                    "years).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")

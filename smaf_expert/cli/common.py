@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from functools import wraps
 from typing import Any
 
 import click
 
+from smaf_expert.cli.output import OutputError
 from smaf_expert.errors import EngineError, SmafError
 from smaf_expert.packs.params import parse_assignments
 from smaf_expert.reasoning.assess import Assessor, make_assessor
+
+#: Years a command accepts (DOMAIN.md section 7): what the knowledge format allows.
+YEAR = click.IntRange(1800, 2100)
 
 
 class ErrorsAsMessages(click.Group):
@@ -22,7 +27,17 @@ class ErrorsAsMessages(click.Group):
         except SmafError as err:
             click.echo(f"Error: {err.message}", err=True)
             # Bad input (files, ids, years) is the user's to fix: 2, as click does for usage.
-            sys.exit(1 if isinstance(err, EngineError) else 2)
+            sys.exit(1 if isinstance(err, EngineError | OutputError) else 2)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise  # click prints these itself, with its own exit codes
+        except (Exception, RecursionError, MemoryError) as err:  # noqa: BLE001 - the CLI's edge
+            # Not expected: still a message and an exit code, never a traceback (DOMAIN.md
+            # section 7); SMAF_DEBUG=1 shows the traceback for a bug report.
+            if os.environ.get("SMAF_DEBUG"):
+                raise
+            click.echo(f"Error: unexpected {type(err).__name__}: {err} (this is a bug in "
+                       "smaf; run with SMAF_DEBUG=1 for the details)", err=True)
+            sys.exit(1)
 
 
 def kb_option(func: Any) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from smaf_expert.cli.common import build_assessor, kb_option, rule_options, whatif_options
+from smaf_expert.cli.common import YEAR, build_assessor, kb_option, rule_options, whatif_options
 from smaf_expert.packs.params import parse_assignments
 from smaf_expert.rendering.render import render_template, to_json
 
@@ -14,7 +14,7 @@ TREE_MARKS = {"conclusion": "=>", "rule": "<-", "fact": "*", "absence": "~", "ev
 
 @click.command()
 @click.argument("case")
-@click.option("--year", type=int, default=None, help="Year of assessment.")
+@click.option("--year", type=YEAR, default=None, help="Year of assessment.")
 @click.option("--about", default="degree", show_default=True,
               help="degree, ceiling, bop, bot, boi, overall, fit, confidence, or a finding kind.")
 @click.option("--why-not", "why_not", type=int, default=None, metavar="STAGE",
@@ -85,7 +85,7 @@ def explain(case: str, year: int | None, about: str, why_not: int | None, pivota
 @click.argument("case")
 @click.option("--param", "spec", required=True, metavar="NAME=START:STOP:STEP",
               help="The parameter to vary and its range (or NAME=A,B,C).")
-@click.option("--year", type=int, default=None, help="Year of assessment.")
+@click.option("--year", type=YEAR, default=None, help="Year of assessment.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @kb_option
 def sensitivity(case: str, spec: str, year: int | None, fmt: str, kb: str | None) -> None:

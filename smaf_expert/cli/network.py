@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from smaf_expert.cli.common import build_assessor, kb_option, rule_options
+from smaf_expert.cli.common import YEAR, build_assessor, kb_option, rule_options
 from smaf_expert.cli.output import write_text_atomically
 from smaf_expert.rendering.render import render_template, to_json
 
@@ -14,7 +14,7 @@ SAME_RECORD = ("the fears and the observed outcome of each of the {n} scored per
 
 
 @click.command()
-@click.option("--year", type=int, default=None, help="Year (default: the current year).")
+@click.option("--year", type=YEAR, default=None, help="Year (default: the current year).")
 @click.option("--backtest", is_flag=True, help="Every coded period: prediction vs the record.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @rule_options
@@ -62,7 +62,7 @@ def quasi(year: int | None, backtest: bool, fmt: str, strict: bool, params: tupl
 
 
 @click.command()
-@click.option("--year", type=int, default=None, help="Year (default: the current year).")
+@click.option("--year", type=YEAR, default=None, help="Year (default: the current year).")
 @click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "json", "dot"]),
               default="graphml")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,

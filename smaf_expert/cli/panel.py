@@ -6,16 +6,16 @@ import sys
 
 import click
 
-from smaf_expert.cli.common import kb_option, rule_options
+from smaf_expert.cli.common import YEAR, kb_option, rule_options
 from smaf_expert.cli.output import write_text_atomically
 from smaf_expert.errors import SmafError
 from smaf_expert.packs.params import parse_assignments
 
 
 @click.command()
-@click.option("--from", "start", type=int, default=None, help="First year (default: each "
+@click.option("--from", "start", type=YEAR, default=None, help="First year (default: each "
                                                                "case's first coded year).")
-@click.option("--to", "end", type=int, default=None, help="Last year (default: each case's "
+@click.option("--to", "end", type=YEAR, default=None, help="Last year (default: each case's "
                                                           "last coded year).")
 @click.option("--cases", "cases", multiple=True, metavar="CASE",
               help="Only these cases (repeatable, or comma-separated; default: all).")

@@ -11,7 +11,7 @@ from smaf_expert.cli.common import ErrorsAsMessages
 from smaf_expert.cli.output import write_text_atomically
 from smaf_expert.errors import AssessmentError
 from smaf_expert.packs.format import load_packs
-from smaf_expert.packs.params import declared_parameters, parse_assignments
+from smaf_expert.packs.params import bounds, declared_parameters, parse_assignments
 from smaf_expert.paths import default_rules
 from smaf_expert.rendering.render import to_json
 
@@ -178,5 +178,5 @@ def rules_params() -> None:
         smaf rules params
     """
     for name, p in sorted(declared_parameters(load_packs([default_rules()])).items()):
-        click.echo(f"{name} = {p.default!r} ({p.type}, pack {p.pack})\n    {p.doc}")
+        click.echo(f"{name} = {p.default!r} ({p.type}{bounds(p)}, pack {p.pack})\n    {p.doc}")
 

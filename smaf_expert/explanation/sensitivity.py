@@ -7,6 +7,9 @@ from typing import Any
 from smaf_expert.errors import AssessmentError
 from smaf_expert.reasoning.assess import Assessor
 
+#: The most values one sweep may take (each is one assessment).
+MAX_VALUES = 100_000
+
 
 def parse_range(text: str) -> list[Any]:
     """`START:STOP:STEP` (inclusive) or `A,B,C` as a list of values (numbers where they are
@@ -17,6 +20,8 @@ def parse_range(text: str) -> list[Any]:
             if step <= 0 or stop < start:
                 raise ValueError("STEP must be positive and STOP not below START")
             count = int(round((stop - start) / step)) + 1
+            if count > MAX_VALUES:
+                raise ValueError(f"{count} values, more than the {MAX_VALUES} a sweep may have")
             return [round(start + i * step, 10) for i in range(count)]
         items = [x.strip() for x in text.split(",") if x.strip()]
         if not items:
@@ -25,7 +30,7 @@ def parse_range(text: str) -> list[Any]:
             return [float(x) for x in items]
         except ValueError:
             return items
-    except ValueError as err:
+    except (ValueError, OverflowError) as err:
         raise AssessmentError(f"bad range {text!r}: {err} (expected START:STOP:STEP or A,B,C)"
                               ) from err
 

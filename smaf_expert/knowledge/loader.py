@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -164,20 +166,40 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+# JSON Schema counts 2004.0 as an integer; a year or count written with a decimal point is
+# refused instead, so every year the rules compare is a whole number (DOMAIN.md section 7).
+_WHOLE_NUMBERS = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
+    "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool))
+_Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator,
+                                          type_checker=_WHOLE_NUMBERS)
+
+
 def _schema_problems(doc: Document, schema_name: str) -> list[Problem]:
-    validator = jsonschema.Draft202012Validator(_schema(schema_name))
+    validator = _Validator(_schema(schema_name))
     problems = []
     for err in sorted(validator.iter_errors(_jsonable(doc.data)), key=lambda e: list(e.path)):
         where = tuple(int(p) if isinstance(p, str) and p.isdigit() else p for p in err.path)
         place = ".".join(str(p) for p in err.path) or "the document"
         if err.validator == "additionalProperties" and isinstance(err.instance, dict):
             known = list(err.schema.get("properties", {}))
+            patterns = err.schema.get("patternProperties") or {}
             for key in err.instance:
-                if key not in known and not err.schema.get("patternProperties"):
+                if patterns and key not in known and not any(
+                        re.search(p, str(key)) for p in patterns):
+                    # E.g. a GNP year that is not a year: its value would go unchecked.
+                    problems.append(doc.problem(where + (key,), f"{place}: {key!r} is not "
+                                                "allowed here (expected a key like "
+                                                f"{', '.join(patterns)})"))
+                if key not in known and not patterns:
                     # Point at the unknown key itself, where the typo is.
                     problems.append(doc.problem(where + (key,), f"{place}: unknown field "
                                                 f"{key!r}{_suggest(key, known)}; the fields "
                                                 f"are: {', '.join(known)}"))
+            continue
+        if err.validator == "type" and isinstance(err.instance, float) and "integer" in str(
+                err.validator_value) and err.instance.is_integer():
+            problems.append(doc.problem(where, f"{place}: {err.instance} must be a whole number "
+                                        f"written without a decimal point ({int(err.instance)})"))
             continue
         problems.append(doc.problem(where, f"{place}: {err.message}"))
     return problems
@@ -210,7 +232,16 @@ class _Checker:
 
 
 def _yaml_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*.yaml") if p.is_file()) if folder.is_dir() else []
+    """Every *.yaml entry of a folder, readable or not: read_yaml reports a symlink loop or a
+    folder named x.yaml; a folder that cannot be listed stops the load (never skipped)."""
+    if not folder.is_dir():
+        return []
+    try:
+        names = sorted(entry.name for entry in os.scandir(folder))
+    except OSError as err:
+        raise KnowledgeError([Problem(str(folder), None, "cannot list the folder: "
+                                                         f"{err.strerror or err}")]) from err
+    return [folder / name for name in names if name.endswith(".yaml")]
 
 
 def load_knowledge(root: str | Path) -> KnowledgeBase:
@@ -238,17 +269,20 @@ def load_knowledge(root: str | Path) -> KnowledgeBase:
         if str(doc.path) not in malformed:
             return fn(doc, *args)
         try:
-            return fn(doc, *args)
+            built = fn(doc, *args)
         except (KeyError, TypeError, AttributeError, ValueError, IndexError):
             return None
+        # An id that is not a name (a list, a number) cannot key anything; the schema said so.
+        return built if isinstance(getattr(built, "id", ""), str) else None
 
     taxonomy_path = root / "taxonomy.yaml"
-    taxonomy = read(taxonomy_path, "taxonomy") if taxonomy_path.exists() else None
+    taxonomy = read(taxonomy_path, "taxonomy") if os.path.lexists(taxonomy_path) else None
     if taxonomy and str(taxonomy.path) in malformed:
         taxonomy = None
     state_docs = [d for d in (read(p, "state") for p in _yaml_files(root / "states")) if d]
     relations_path = root / "relations.yaml"
-    relations_doc = read(relations_path, "relations") if relations_path.exists() else None
+    relations_doc = (read(relations_path, "relations") if os.path.lexists(relations_path)
+                     else None)
     align_docs = [d for d in (read(p, "alignment") for p in _yaml_files(root / "alignments")) if d]
     quasi_docs = [d for d in (read(p, "quasi") for p in _yaml_files(root / "quasi")) if d]
     if not (root / "states").is_dir():
@@ -256,6 +290,8 @@ def load_knowledge(root: str | Path) -> KnowledgeBase:
 
     check = _Checker()
     check.categories = set(taxonomy.data["threat_categories"]) if taxonomy else set()
+    # A state file that could not be read is reported once, not again at every use of its id.
+    check.state_ids |= {p.stem for p in _yaml_files(root / "states")}
     for doc in state_docs:
         sid = doc.data.get("id") if isinstance(doc.data, dict) else None
         if not isinstance(sid, str):

@@ -136,9 +136,12 @@ def stratify(rules: list[Rule], base_types: set[str]) -> dict[str, int]:
         if not changed:
             return level
     cyclic = negation_cycle(rules)
-    raise RulePackError([Problem(rules[0].path, None,
-                                 "rules negate facts that they themselves help to produce "
-                                 f"(no stratification is possible): {', '.join(cyclic)}")])
+    # Blamed on each rule of the cycle, in its own file: an extra pack's rule is its pack's fault.
+    by_id = {r.id: r for r in rules}
+    raise RulePackError([Problem(by_id[rid].path, by_id[rid].line,
+                                 f"rule {rid} is on a cycle of rules that negate facts they "
+                                 f"themselves help to produce (no stratification is possible): "
+                                 f"{', '.join(cyclic)}") for rid in cyclic])
 
 
 def negation_cycle(rules: list[Rule]) -> list[str]:
@@ -180,13 +183,14 @@ def compile_packs(packs: list[Pack], params: dict[str, Any], base_types: set[str
         except _Never:
             rules.remove(rule)
             off.append(rule.id)
+        except (TypeError, ValueError, KeyError, ArithmeticError) as err:
+            # The loader refuses what it knows to be malformed; this is the net under it.
+            raise RulePackError([Problem(rule.path, rule.line, f"rule {rule.id} cannot be "
+                                         f"compiled: {type(err).__name__}: {err}")]) from err
     level = stratify(rules, base_types)
-    key = hashlib.sha1(json.dumps([sorted(compiled.items()), sorted(params.items())],
-                                  sort_keys=True, default=str).encode()).hexdigest()[:10]
-    strata = []
+    layers = []
     for index in sorted(set(level.values())):
         members = tuple(r for r in rules if level[r.id] == index)
-        name = f"smaf_{key}_{index}"
         definition = {r.id: compiled[r.id] for r in members}
         # Every case fires at least this rule: delete_state crashes a session where none fired.
         definition[START] = {"all": [{"s": {"type": START}}], "pri": -1_000_000, "run": START}
@@ -196,8 +200,16 @@ def compile_packs(packs: list[Pack], params: dict[str, Any], base_types: set[str
                        | {t + MIRROR for r in members for t in r.negates()})
         definition[SINK] = {"all": [{"x": {"$or": [{"type": t} for t in types]}},
                                     {"y": {"type": NEVER}}], "run": START}
+        layers.append((index, members, definition))
+    # Keyed by what is registered with the engine, not by the parameter values: parameters that
+    # only texts read, or values that compile alike, share one registration (ENGINE-NOTES.md,
+    # memory across rulesets).
+    key = hashlib.sha1(json.dumps([[i, d] for i, _, d in layers], sort_keys=True,
+                                  default=str).encode()).hexdigest()[:16]
+    strata = []
+    for index, members, definition in layers:
         strata.append(Stratum(
-            index=index, name=name, definition=definition, rules=members,
+            index=index, name=f"smaf_{key}_{index}", definition=definition, rules=members,
             consumes=frozenset(t for r in members for t in r.consumes()),
             negates=frozenset(t for r in members for t in r.negates()),
         ))

@@ -35,6 +35,11 @@ class Parameter:
     default: Any
     doc: str
     pack: str
+    #: The declared range (inclusive) of a number, or of each item of `integers`, and the
+    #: allowed values of a string or list of strings; None when the pack declares none.
+    min: float | None = None
+    max: float | None = None
+    choices: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -154,12 +159,27 @@ def _check_value(doc: Document, where: tuple, value: Any, names: set[str], param
                                                f"one of the facts matched before it: "
                                                f"{', '.join(sorted(names)) or 'none'}"))
     elif isinstance(value, dict) and "param" in value:
-        if value["param"] not in params:
+        if not isinstance(value["param"], str):
+            problems.append(doc.problem(where, f"`param` takes a parameter name, not "
+                                               f"{value['param']!r}"))
+        elif value["param"] not in params:
             problems.append(doc.problem(where, f"parameter {value['param']!r} is not declared"
                                                f"{_suggest(value['param'], params)}"))
     elif isinstance(value, dict) and ("neg" in value or "sum" in value):
-        for part in value.get("sum") or [value.get("neg")]:
-            _check_value(doc, where, part, names, params, problems)
+        parts = value["sum"] if "sum" in value else [value["neg"]]
+        if not isinstance(parts, list) or not parts:
+            problems.append(doc.problem(where, "`sum` takes a non-empty list of numbers or "
+                                               "parameters"))
+            return
+        for part in parts:
+            if isinstance(part, dict) and "param" in part:
+                _check_value(doc, where, part, names, params, problems)
+            elif isinstance(part, dict) and VALUE_FORMS & set(part) - {"ref"}:
+                _check_value(doc, where, part, names, params, problems)
+            elif isinstance(part, bool) or not isinstance(part, int | float):
+                # Computed when the pack is compiled: only numbers and parameters are known then.
+                problems.append(doc.problem(where, f"{part!r} cannot be computed with in `sum` "
+                                                   "or `neg`: give a number or {param: NAME}"))
 
 
 def _suggest(word: str, choices: Any) -> str:
@@ -172,6 +192,10 @@ def _check_condition(doc: Document, where: tuple, cond: Any, names: set[str], pa
     if not isinstance(cond, dict) or "type" not in cond:
         problems.append(doc.problem(where, "a condition is a mapping with a `type` field "
                                            "(the engine needs every condition to test a type)"))
+        return
+    if not isinstance(cond["type"], str) or not cond["type"]:
+        problems.append(doc.problem(where + ("type",), "a condition's `type` is one fact type "
+                                                       f"(a name), not {cond['type']!r}"))
         return
     for fname, spec in cond.items():
         for one in spec if isinstance(spec, list) else [spec]:
@@ -188,7 +212,23 @@ def _check_test(doc: Document, where: tuple, spec: Any, names: set[str], params:
         if op not in OPERATORS:
             problems.append(doc.problem(where, f"unknown operator {op!r}{_suggest(op, OPERATORS)}"
                                                f"; operators: {', '.join(OPERATORS)}"))
+        if op == "matches" and not _is_pattern(value):
+            problems.append(doc.problem(where, f"`matches` takes a regular expression, and "
+                                               f"{value!r} is not one"))
         _check_value(doc, where + (op,), value, names, params, problems)
+
+
+def _is_pattern(value: Any) -> bool:
+    # The engine refuses the whole ruleset on a bad pattern (error 501), after loading.
+    import re
+
+    if not isinstance(value, str):
+        return False
+    try:
+        re.compile(value)
+    except re.error:
+        return False
+    return True
 
 
 #: The shape of each section of a pack and of a rule: checked before anything is iterated.
@@ -217,6 +257,33 @@ def _shape_problems(doc: Document) -> list[Problem]:
     return out
 
 
+PARAM_KEYS = {"type", "default", "doc", "min", "max", "choices"}
+
+
+def _choices(value: Any) -> tuple | None:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _declaration_problems(param: Parameter, spec: dict) -> list[tuple[tuple, str]]:
+    """(where, message) for a declaration that is malformed or whose default breaks it."""
+    from smaf_expert.packs.params import check_value
+
+    out = [((key,), f"unknown parameter field {key!r}{_suggest(key, PARAM_KEYS)}; fields: "
+                    f"{', '.join(sorted(PARAM_KEYS))}") for key in spec if key not in PARAM_KEYS]
+    for key in ("min", "max"):
+        value = spec.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            out.append(((key,), f"`{key}` must be a number"))
+    if param.choices is not None and not (isinstance(param.choices, tuple) and param.choices):
+        out.append((("choices",), "`choices` must be a non-empty list"))
+    if not out and param.type in PARAM_TYPES:
+        try:
+            check_value(param, spec["default"])
+        except ValueError as err:
+            out.append((("default",), f"the default {spec['default']!r} is not allowed: {err}"))
+    return out
+
+
 def load_pack(path: Path, problems: list[Problem], known_params: set[str] | None = None
               ) -> Pack | None:
     """Read one pack; append its problems to `problems`, return None when it cannot be used.
@@ -241,7 +308,7 @@ def _build_pack(doc: Document, problems: list[Problem], known_params: set[str]
     path = doc.path
     data = doc.data
     before = len(problems)
-    if not isinstance(data, dict) or not data.get("pack"):
+    if not isinstance(data, dict) or not data.get("pack") or not isinstance(data["pack"], str):
         problems.append(doc.problem((), "a rule pack is a mapping with a `pack` name"))
         return None
     shape = _shape_problems(doc)
@@ -260,6 +327,10 @@ def _build_pack(doc: Document, problems: list[Problem], known_params: set[str]
                                                 f"{', '.join(SCOPES)}"))
     params: dict[str, Parameter] = {}
     for pname, spec in (data.get("parameters") or {}).items():
+        if not isinstance(pname, str):
+            problems.append(doc.problem(("parameters", pname), f"a parameter name is a name, "
+                                                               f"not {pname!r}"))
+            continue
         if not isinstance(spec, dict) or "default" not in spec:
             problems.append(doc.problem(("parameters", pname), "a parameter needs a `default`"))
             continue
@@ -267,7 +338,18 @@ def _build_pack(doc: Document, problems: list[Problem], known_params: set[str]
         if ptype not in PARAM_TYPES:
             problems.append(doc.problem(("parameters", pname, "type"), f"unknown parameter type "
                                         f"{ptype!r}; types: {', '.join(PARAM_TYPES)}"))
-        params[pname] = Parameter(pname, ptype, spec["default"], spec.get("doc", ""), name)
+        param = Parameter(pname, ptype, spec["default"], spec.get("doc", ""), name,
+                          spec.get("min"), spec.get("max"), _choices(spec.get("choices")))
+        declared = _declaration_problems(param, spec)
+        problems.extend(doc.problem(("parameters", pname) + where, msg) for where, msg in declared)
+        params[pname] = param
+    for i, fact in enumerate(data.get("facts") or []):
+        if not (isinstance(fact, dict) and isinstance(fact.get("type"), str) and fact["type"]):
+            problems.append(doc.problem(("facts", i), "a background fact is a mapping with a "
+                                                      "`type` name"))
+    for i, rid in enumerate(data.get("disable") or []):
+        if not isinstance(rid, str):
+            problems.append(doc.problem(("disable", i), f"`disable` lists rule ids, not {rid!r}"))
     usable = set(params) | known_params
     knowledge = declarations_of(doc, problems)
     rules = []
@@ -276,6 +358,9 @@ def _build_pack(doc: Document, problems: list[Problem], known_params: set[str]
         where = ("rules", i)
         if not isinstance(raw, dict) or not raw.get("id"):
             problems.append(doc.problem(where, "a rule needs an `id`"))
+            continue
+        if not isinstance(raw["id"], str):
+            problems.append(doc.problem(where + ("id",), f"a rule id is a name, not {raw['id']!r}"))
             continue
         rid = raw["id"]
         if rid in seen:
@@ -288,6 +373,14 @@ def _build_pack(doc: Document, problems: list[Problem], known_params: set[str]
         for key in ("statement", "citation", "explain"):
             if not raw.get(key):
                 problems.append(doc.problem(where, f"rule {rid}: missing `{key}`"))
+            elif not isinstance(raw[key], str):
+                problems.append(doc.problem(where + (key,), f"rule {rid}: `{key}` must be text"))
+        salience = raw.get("salience", 0)
+        if isinstance(salience, bool) or not isinstance(salience, int) or abs(salience) > 10**6:
+            problems.append(doc.problem(where + ("salience",), f"rule {rid}: `salience` must be "
+                                        f"a whole number from -1000000 to 1000000, not "
+                                        f"{salience!r}"))
+            salience = 0
         when = []
         names: set[str] = set()
         if not raw.get("when"):
@@ -300,6 +393,10 @@ def _build_pack(doc: Document, problems: list[Problem], known_params: set[str]
                                             "is `NAME: {type: ..., field: ...}`"))
                 continue
             (fname, cond), = item.items()
+            if not isinstance(fname, str):
+                problems.append(doc.problem(where + ("when", j), f"rule {rid}: the name "
+                                            f"{fname!r} of a condition must be a name"))
+                continue
             _check_condition(doc, where + ("when", j, fname), cond, names, usable, problems)
             if fname in names:
                 problems.append(doc.problem(where + ("when", j), f"rule {rid}: the name "
@@ -316,12 +413,20 @@ def _build_pack(doc: Document, problems: list[Problem], known_params: set[str]
                 problems.append(doc.problem(where + ("then", j), f"rule {rid}: a conclusion is "
                                             "`assert: {type: ...}` or `finding: {kind, text}`"))
                 continue
+            if any(not isinstance(item[k], dict) for k in ("assert", "finding") if k in item):
+                problems.append(doc.problem(where + ("then", j), f"rule {rid}: `assert` and "
+                                            "`finding` are mappings"))
+                continue
             if "assert" in item and "type" not in (item["assert"] or {}):
                 problems.append(doc.problem(where + ("then", j), f"rule {rid}: an asserted fact "
                                             "needs a `type`"))
             if "finding" in item and not {"kind", "text"} <= set(item["finding"] or {}):
                 problems.append(doc.problem(where + ("then", j), f"rule {rid}: a finding needs "
                                             "`kind` and `text`"))
+            elif "finding" in item and not all(
+                    isinstance(item["finding"][k], str) for k in ("kind", "text")):
+                problems.append(doc.problem(where + ("then", j), f"rule {rid}: a finding's "
+                                            "`kind` and `text` are texts"))
             for key, value in (item.get("assert") or {}).items():
                 _check_value(doc, where + ("then", j, key), value, names, usable, problems)
         for pname in raw.get("enabled_when") or {}:
@@ -333,7 +438,7 @@ def _build_pack(doc: Document, problems: list[Problem], known_params: set[str]
             citation=raw.get("citation", ""), when=tuple(when),
             unless=tuple(raw.get("unless") or []), then=tuple(then),
             explain=raw.get("explain", ""), enabled_when=dict(raw.get("enabled_when") or {}),
-            salience=int(raw.get("salience", 0)), line=doc.line(where), path=str(path),
+            salience=salience, line=doc.line(where), path=str(path),
         ))
     if len(problems) > before:
         return None

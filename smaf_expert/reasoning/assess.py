@@ -38,6 +38,19 @@ def _evidence_record(item: Any) -> dict[str, Any]:
             "status": item.status, "depth": item.depth, "confidence": item.confidence}
 
 
+def _check_finite(case: Alignment, year: int, facts: list[dict]) -> None:
+    """Refuse a prepared measure that is not a finite number (e.g. a GNP ratio that overflows):
+    the engine would silently drop the fact and the verdict would change without a word."""
+    import math
+
+    for fact in facts:
+        for name, value in fact.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                raise AssessmentError(f"case {case.id!r} at {year}: the measure {name} of the "
+                                      f"{fact['type']} facts is {value}, which no rule can use; "
+                                      "check the GNP values of the states of the case")
+
+
 class Assessor:
     """Assesses cases of one knowledge base under one set of packs and parameters.
 
@@ -106,7 +119,9 @@ class Assessor:
         return min(self.default_year(self.case(c)) for c in case_ids)
 
     def check_year(self, case: Alignment, year: int) -> None:
-        """Refuse a year in which a party did not exist."""
+        """Refuse a year outside 1800-2100 or in which a party did not exist."""
+        if isinstance(year, bool) or not isinstance(year, int) or not 1800 <= year <= 2100:
+            raise AssessmentError(f"year {year!r} is not a whole number from 1800 to 2100")
         for party in case.parties:
             state = self.kb.states[party]
             if not state.exists_in(year):
@@ -123,6 +138,7 @@ class Assessor:
         facts += incentive_facts(self.kb, case, year)
         facts += walt_facts(self.kb, case, year)
         facts += case_attribute_facts(self.kb, case, year)
+        _check_finite(case, year, facts)
         context = {"state_names": self._names, "case_id": case.id, "year": year}
         result = shared_engine().run(self.program, facts, context)
         verdict = build_verdict(case, year, [*self.program.static_facts, *facts], result,

@@ -13,12 +13,14 @@ import logging
 import os
 import sys
 import traceback
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 from smaf_expert.errors import EngineError, SmafError
 from smaf_expert.packs.compiler import MIRROR, START, Program, Stratum, constant
 from smaf_expert.packs.format import VALUE_FORMS
+from smaf_expert.packs.params import DEFAULT_RUN_LIMIT, RUN_LIMIT
 from smaf_expert.packs.templating import render_text
 from smaf_expert.reasoning.findings import item_context
 
@@ -159,21 +161,40 @@ class Engine:
     """Runs compiled programs on cases. One per process; programs are registered once each."""
 
     POOL_SIZE = 4
+    #: Registered programs kept at once; the least recently run beyond this are unregistered,
+    #: so memory stays flat across a sensitivity sweep or thousands of Assessors.
+    MAX_PROGRAMS = 8
 
     def __init__(self) -> None:
         self._host = _QuietHost.create(self._action)
-        self._programs: dict[str, Program] = {}
+        self._programs: OrderedDict[str, Program] = OrderedDict()
         self._free_sids = [str(i) for i in range(self.POOL_SIZE)]
         self._run: _Run | None = None
         self._exceptions = _durable_engine()
 
     def _register(self, program: Program) -> None:
         if program.key in self._programs:
+            self._programs.move_to_end(program.key)
             return
+        while len(self._programs) >= self.MAX_PROGRAMS:
+            self._unregister(self._programs.popitem(last=False)[1])
         definitions = {s.name: s.definition for s in program.strata}
         # register_rulesets mutates what it is given.
-        self._host.register_rulesets(copy.deepcopy(definitions))
+        try:
+            self._host.register_rulesets(copy.deepcopy(definitions))
+        except Exception as err:  # noqa: BLE001 - the C extension raises its own error type
+            raise EngineError("the rule engine refused the compiled packs: "
+                              f"{getattr(err, 'message', None) or err}") from err
         self._programs[program.key] = program
+
+    def _unregister(self, program: Program) -> None:
+        # Between runs no session is live (each stratum's state is deleted after its run), so
+        # the rulesets can be freed, as ENGINE-NOTES.md describes for tests.
+        for stratum in program.strata:
+            ruleset = self._host._ruleset_directory.pop(stratum.name, None)
+            if ruleset is not None:
+                self._host._ruleset_list.remove(ruleset)
+                self._exceptions.durable_rules_engine.delete_ruleset(ruleset._handle)
 
     def _action(self, name: str) -> Any:
         if name == START:
@@ -193,6 +214,11 @@ class Engine:
     def _fire(self, run: _Run, rule_id: str, c: Any) -> None:
         stratum = run.stratum
         rule = run.context["program"].rules[rule_id]
+        limit = run.context["program"].params.get(RUN_LIMIT, DEFAULT_RUN_LIMIT)
+        if len(run.result.firings) >= limit:
+            raise SmafError(f"stopped after {limit} firings ({RUN_LIMIT}), still firing: does "
+                            "it derive without end, e.g. from its own conclusions? Fix the pack, "
+                            f"or raise the parameter with --param {RUN_LIMIT}=N")
         matched = {name: _plain(c._m[name]) for name, _ in rule.when}
         premises = list(matched.values())
         evidence = evidence_of(premises)
@@ -262,7 +288,11 @@ class Engine:
                 if run.error:
                     rule_id, err, tb = run.error
                     log.debug("action of %s raised:\n%s", rule_id, tb)
-                    raise EngineError(f"{type(err).__name__}: {err}", rule_id) from err
+                    what = err.message if isinstance(err, SmafError) else (
+                        f"{type(err).__name__}: {err}")
+                    rule = program.rules.get(rule_id)
+                    where = f" ({rule.path}:{rule.line})" if rule else ""
+                    raise EngineError(what + where, rule_id) from err
         finally:
             self._run = None
             self._free_sids.append(sid)

@@ -318,8 +318,8 @@ def test_rules_params_lists_defaults(runner):
     result = run(runner, "rules", "params")
     ok(result)
     for line in ("friendly.count_cbm = True (boolean, pack smaf-stages)",
-                 "hedging.stages = [3, 4] (integers, pack smaf-stages)",
-                 "hierarchy.ratio = 10 (number, pack smaf-stages)",
+                 "hedging.stages = [3, 4] (integers from 1 to 7, pack smaf-stages)",
+                 "hierarchy.ratio = 10 (number of at least 1, pack smaf-stages)",
                  "prereq.strict = False (boolean, pack smaf-stages)"):
         assert line in result.stdout
 

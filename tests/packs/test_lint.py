@@ -80,7 +80,7 @@ def test_a_good_pack_is_clean(tmp_path):
 def test_every_kind_is_documented():
     assert {"load", "unknown-type", "unknown-field", "unconsumed", "never-holds",
             "duplicate-id", "missing-text", "undeclared-param", "unused-param",
-            "template-syntax", "template-name", "negation-cycle"} == set(KINDS)
+            "template-syntax", "template-name", "template-unsafe", "negation-cycle"} == set(KINDS)
 
 
 # --- load errors ---------------------------------------------------------------------------------

@@ -256,7 +256,9 @@ def test_exception_from_monkeypatched_action_names_rule(tmp_path, monkeypatch):
     with pytest.raises(smaf_expert.EngineError) as info:
         assess(kb, "us-india", 2010)
     assert info.value.rule_id == "S-degree"
-    assert info.value.message == "rule S-degree: RuntimeError: boom"
+    # Located at the rule's file:line (DOMAIN.md section 7).
+    assert info.value.message.startswith("rule S-degree: RuntimeError: boom (")
+    assert info.value.message.endswith(")") and "smaf-stages.yaml:" in info.value.message
     monkeypatch.setattr(engine_module, "render_text", real)
     assert assess(kb, "us-india", 2010).degree == 4
 

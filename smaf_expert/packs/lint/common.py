@@ -28,6 +28,8 @@ KINDS: dict[str, str] = {
     "unused-param": "a parameter declared but used by no rule (warning)",
     "template-syntax": "a text that is not valid Jinja2",
     "template-name": "a text naming a fact (or field) the rule does not match",
+    "template-unsafe": "a text reaching `_` attributes, calling what is not documented, or "
+                       "including other templates (refused by the sandbox)",
     "negation-cycle": "rules that negate what they help to produce (no stratification)",
 }
 

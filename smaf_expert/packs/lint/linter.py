@@ -17,6 +17,7 @@ from smaf_expert.packs.lint.parameters import ParameterChecks
 from smaf_expert.packs.lint.rules import RuleChecks
 from smaf_expert.packs.lint.sources import _expand, _load_problems, _salvage, _Source, _superseded
 from smaf_expert.packs.lint.templates import TemplateChecks
+from smaf_expert.packs.params import ENGINE_PARAMETERS
 from smaf_expert.packs.vocabulary import (
     vocabulary,
 )
@@ -48,6 +49,7 @@ class _Lint(ParameterChecks, RuleChecks, ConditionChecks, AttributeChecks, Templ
             for fact in pack.facts:
                 self.static[pack.scope].setdefault(fact["type"], []).append(fact)
         self.used_params = {name for s in sources for name, _ in self._param_uses(s)}
+        self.used_params |= ENGINE_PARAMETERS
 
     def add(self, problem: LintProblem) -> None:
         self.problems.append(problem)

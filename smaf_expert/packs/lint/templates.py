@@ -15,7 +15,7 @@ from smaf_expert.packs.lint.common import (
     _suggest,
 )
 from smaf_expert.packs.lint.sources import _RuleSource, _Source
-from smaf_expert.packs.templating import text_environment
+from smaf_expert.packs.templating import METHODS, text_environment
 from smaf_expert.packs.vocabulary import (
     TEMPLATE_NAMES,
 )
@@ -83,6 +83,26 @@ def _attribute_uses(ast: nodes.Template, names: Iterable[str]
             yield node.node.name, node.arg.value
 
 
+def _unsafe_uses(ast: nodes.Template) -> Iterator[str]:
+    """What a pack text does beyond the format (DOMAIN.md section 7): reach a `_` attribute,
+    call anything but a documented method, or include other templates. The sandbox refuses
+    these when the text renders; lint says so before it runs."""
+    for node, _parent in _walk(ast):
+        if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
+            yield f"reaches the attribute {node.attr!r}"
+        elif isinstance(node, nodes.Getitem | nodes.Filter | nodes.Keyword) and any(
+                isinstance(c, nodes.Const) and isinstance(c.value, str) and c.value.startswith("_")
+                for c in node.iter_child_nodes()):
+            yield "names an attribute that starts with '_'"
+        elif isinstance(node, nodes.Call) and not (
+                isinstance(node.node, nodes.Getattr) and node.node.attr in METHODS):
+            what = node.node.attr if isinstance(node.node, nodes.Getattr) else (
+                node.node.name if isinstance(node.node, nodes.Name) else "an expression")
+            yield f"calls {what!r}"
+        elif isinstance(node, nodes.Include | nodes.Import | nodes.FromImport | nodes.Extends):
+            yield "includes or imports another template"
+
+
 _PARAM_TEXT = re.compile(r"""params\s*\[\s*['"]([^'"]+)['"]\s*\]""")
 
 
@@ -110,6 +130,11 @@ class TemplateChecks:
                                  f"({err.message}, line {err.lineno} of the text): fix the "
                                  "template", "template-syntax", subject=rid))
             return
+        for what in sorted(set(_unsafe_uses(ast))):
+            self.add(src.problem(where, f"rule {rid}: the {label} text {what}, which a pack text "
+                                 "may not do: texts may use the matched facts, `params`, the "
+                                 "documented filters and `.get(...)`", "template-unsafe",
+                                 subject=rid))
         env = text_environment()
         allowed = set(names) | TEMPLATE_NAMES.get(src.pack.scope, frozenset()) | set(env.globals)
         for name in sorted(meta.find_undeclared_variables(ast) - allowed):
