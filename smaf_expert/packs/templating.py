@@ -48,8 +48,9 @@ OUR_FILTERS = {"stage": _stage, "indicator": _indicator, "state": _state, "ratio
 BUILTIN_FILTERS = ("capitalize", "upper", "lower", "title", "join", "map", "length", "first",
                    "last", "default", "round", "int", "float", "string", "sort", "unique",
                    "replace", "trim", "abs", "min", "max", "sum", "list", "select", "reject")
-#: The only methods a pack text may call (e.g. `params.get('bop.permissive')`).
-METHODS = frozenset({"get"})
+#: The only methods a pack text may call: read-only lookups on mappings (e.g.
+#: `params.get('bop.permissive')`, `items.items()` over a merged finding's items).
+METHODS = frozenset({"get", "items", "keys", "values"})
 #: The longest string or list an operator (`*`, `**`) in a pack text may make.
 MAX_RESULT = 100_000
 

@@ -133,8 +133,8 @@ class TemplateChecks:
         for what in sorted(set(_unsafe_uses(ast))):
             self.add(src.problem(where, f"rule {rid}: the {label} text {what}, which a pack text "
                                  "may not do: texts may use the matched facts, `params`, the "
-                                 "documented filters and `.get(...)`", "template-unsafe",
-                                 subject=rid))
+                                 "documented filters and the mapping methods .get, .items, "
+                                 ".keys and .values", "template-unsafe", subject=rid))
         env = text_environment()
         allowed = set(names) | TEMPLATE_NAMES.get(src.pack.scope, frozenset()) | set(env.globals)
         for name in sorted(meta.find_undeclared_variables(ast) - allowed):
