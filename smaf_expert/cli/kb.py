@@ -22,6 +22,8 @@ def kb() -> None:
 def kb_validate(kb: str | None) -> None:
     """Validate every file of the knowledge base; list every problem with file:line.
 
+    Warnings (e.g. an undated `rivals:` list) are printed to stderr and do not fail the check.
+
     Example:
 
         smaf kb validate --kb ./my-knowledge
@@ -30,6 +32,8 @@ def kb_validate(kb: str | None) -> None:
     click.echo(f"ok: {len(base.states)} states, {len(base.relations)} relations, "
                f"{len(base.alignments)} cases ({len(base.evidence)} evidence items), "
                f"{len(base.quasi)} quasi-alliance triads in {base.root}")
+    for w in base.warnings:
+        click.echo(f"warning: {w.path}:{w.line}: {w.message}", err=True)
 
 
 @kb.command("stats")
