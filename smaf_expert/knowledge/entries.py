@@ -92,9 +92,11 @@ def _state_entries(state: State) -> list[Entry]:
                          f"{state.id} borders {', '.join(state.borders)}", list(state.borders),
                          None, None, state.sources, state.path, state.lines.get("borders")))
     for rival in state.rivals:
+        # The state file's `sources` are those of its identity and geography, not of a
+        # rivalry: an undated list entry has none (kb validate warns about it).
         out.append(Entry(rivals_id(state.id, rival), "rivals",
                          f"{state.id} and {rival} are rivals (undated)", rival, None, None,
-                         state.sources, state.path, state.lines.get("rivals")))
+                         (), state.path, state.lines.get("rivals")))
     return out
 
 

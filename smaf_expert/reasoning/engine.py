@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import re
 import sys
 import traceback
 from dataclasses import dataclass, field
@@ -70,7 +71,8 @@ class RunResult:
 
 def _canon(fact: dict) -> str:
     # Facts are a set by their logical content: the same conclusion reached from other
-    # evidence is not a second fact (the first derivation's evidence is kept, the trace has both).
+    # evidence is not a second fact (it takes the union of both derivations' evidence; the
+    # trace has both firings).
     return json.dumps({k: v for k, v in fact.items() if k != "evidence"}, sort_keys=True)
 
 
@@ -83,6 +85,50 @@ def _lookup(fact: Any, path: str) -> Any:
     for part in path.split("."):
         value = value.get(part) if isinstance(value, dict) else None
     return value
+
+
+def _read_fields(rule: Any, name: str) -> set[str]:
+    """The fields of the premise `name` that a rule reads: tested in its condition, joined on,
+    or used in a conclusion or text."""
+    cond = dict(rule.when).get(name, {})
+    text = json.dumps([rule.when, rule.unless, rule.then, rule.explain], default=str)
+    return set(cond) - {"type"} | set(re.findall(rf"\b{re.escape(name)}\.(\w+)", text))
+
+
+def sources_of_types(rules: Any) -> dict[str, set[str]]:
+    """Each fact type with the types it may be derived from, transitively (itself included),
+    under some rules (a Program's `rules` values)."""
+    producers: dict[str, set[str]] = {}
+    for rule in rules:
+        for out in rule.produces():
+            producers.setdefault(out, set()).update(rule.consumes())
+    closure: dict[str, set[str]] = {}
+
+    def walk(t: str, seen: set[str]) -> set[str]:
+        if t in seen:
+            return set()
+        seen.add(t)
+        return {t}.union(*(walk(u, seen) for u in producers.get(t, ())))
+
+    for t in producers:
+        closure[t] = walk(t, set())
+    return closure
+
+
+def negated_origins(rule: Any, origins: dict[str, set[str]]) -> set[str]:
+    """The fact types whose absence a rule tests, directly or through types derived from them."""
+    return set().union(*(origins.get(n["type"], {n["type"]}) for n in rule.unless))
+
+
+def premise_ids(rule: Any, name: str, fact: dict, negated: set[str]) -> list[str]:
+    """The ids a premise lends to a conclusion: its own `evidence`, and the ids it keeps per
+    field or per fact type (`evidence_by`) for the fields the rule reads and for the types whose
+    absence the rule tests (an absence rests on the entries that could have made it present)."""
+    ids = list(fact.get("evidence") or ())
+    by = fact.get("evidence_by") or {}
+    for key in sorted((_read_fields(rule, name) | negated) & set(by)):
+        ids += by[key]
+    return ids
 
 
 def evidence_of(facts: list[dict]) -> list[str]:
@@ -103,6 +149,8 @@ class _Run:
         self.result = RunResult()
         self.error: tuple[str, BaseException, str] | None = None
         self.stratum: Stratum | None = None
+        #: Derived facts by content, to merge the evidence of a conclusion derived again.
+        self.by_key: dict[str, dict] = {}
 
 
 class _QuietHost:
@@ -135,6 +183,7 @@ class Engine:
         self._free_sids = [str(i) for i in range(self.POOL_SIZE)]
         self._run: _Run | None = None
         self._exceptions = _durable_engine()
+        self._origins: dict[str, dict[str, set[str]]] = {}
 
     def _register(self, program: Program) -> None:
         if program.key in self._programs:
@@ -143,6 +192,7 @@ class Engine:
         # register_rulesets mutates what it is given.
         self._host.register_rulesets(copy.deepcopy(definitions))
         self._programs[program.key] = program
+        self._origins[program.key] = sources_of_types(program.rules.values())
 
     def _action(self, name: str) -> Any:
         if name == START:
@@ -163,8 +213,11 @@ class Engine:
         stratum = run.stratum
         rule = run.context["program"].rules[rule_id]
         matched = {name: _plain(c._m[name]) for name, _ in rule.when}
-        premises = list(matched.values())
-        evidence = evidence_of(premises)
+        origins = self._origins[run.context["program"].key]
+        negated = negated_origins(rule, origins)
+        support = [{"evidence": premise_ids(rule, name, fact, negated)}
+                   for name, fact in matched.items()]
+        evidence = evidence_of(support)
         ctx = {**run.context["template"], **matched, "params": run.context["program"].params}
         asserted = []
         for item in rule.then:
@@ -183,15 +236,19 @@ class Engine:
             key = _canon(fact)
             asserted.append(fact)
             if key in run.known:
+                # Derived again from other premises: the conclusion rests on both derivations.
+                first = run.by_key[key]
+                first["evidence"] = evidence_of([first, fact])
                 continue
             run.known.add(key)
+            run.by_key[key] = fact
             run.result.derived.append(fact)
             if fact["type"] in stratum.consumes:
                 c.assert_fact(dict(fact))
         run.result.firings.append(Firing(
             step=len(run.result.firings) + 1, rule=rule_id, pack=rule.pack,
             stratum=stratum.index, matched=matched, asserted=asserted,
-            evidence=evidence_of([*premises, *asserted]),
+            evidence=evidence_of([*support, *asserted]),
             explanation=render_text(rule.explain, ctx),
         ))
 
