@@ -35,8 +35,8 @@ class Entry:
     def as_record(self) -> dict[str, Any]:
         """The entry as the verdict's `evidence` map holds it (`claim` is the readable line)."""
         return {"kind": self.kind, "claim": self.text, "value": self.value, "year": self.year,
-                "until": self.until, "unit": self.unit, "sources": list(self.sources),
-                "file": self.file, "line": self.line}
+                "since": self.year, "until": self.until, "unit": self.unit,
+                "sources": list(self.sources), "file": self.file, "line": self.line}
 
 
 def gnp_id(state: str, year: int) -> str:
