@@ -75,7 +75,7 @@ def timeline(case: str, start: int, end: int, fmt: str, strict: bool, params: tu
     rows = timeline_rows(verdicts)
     if fmt == "json":
         click.echo(to_json([{k: r[k] for k in ("year", "degree", "level", "depth", "ceiling",
-                                                "findings")} for r in rows]))
+                                                "findings", "changes")} for r in rows]))
         return
     c = assessor.case(case)
     click.echo(render_template("timeline.txt.j2", name=c.name, parties=c.parties, start=start,

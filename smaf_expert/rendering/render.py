@@ -71,7 +71,10 @@ def _deepened(before: Any, now: Any) -> list[str]:
 
 
 def timeline_rows(verdicts: list[Any]) -> list[dict[str, Any]]:
-    """One row per year: degree, level, depth, ceiling, profile, findings, and what changed."""
+    """One row per year: degree, level, depth, ceiling, profile, findings, and what changed
+    (`changes`: each change of an indicator or of the degree with its cause and ids)."""
+    from smaf_expert.explanation.changes import year_changes
+
     rows = []
     previous = None
     for v in verdicts:
@@ -86,9 +89,13 @@ def timeline_rows(verdicts: list[Any]) -> list[dict[str, Any]]:
         deepened = _deepened(previous, v) if previous is not None else []
         if deepened:
             marks.append("deepened: " + ", ".join(deepened))
+        changes = year_changes(previous, v) if previous is not None else []
         rows.append({"year": v.year, "degree": v.degree, "level": v.level, "depth": v.depth,
                      "ceiling": v.ceiling, "profile": profile_code(v.profile),
-                     "marks": "; ".join(marks), "notes": notes,
-                     "findings": v.findings})
+                     "marks": "; ".join(marks),
+                     "notes": notes + [c["cause"] if c["indicator"] is None else
+                                       f"{c['indicator']} {c['from']}->{c['to']}: {c['cause']}"
+                                       for c in changes],
+                     "findings": v.findings, "changes": changes})
         previous = v
     return rows
