@@ -15,7 +15,8 @@ from smaf_expert.rendering.render import render_template, render_verdict, timeli
 @click.argument("case")
 @click.option("--year", type=int, default=None, help="Year of assessment (default: the latest "
                                                       "year with evidence).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "prov"]), default="text",
+              help="prov: the trace as W3C PROV-JSON.")
 @whatif_options
 @rule_options
 @kb_option
@@ -30,8 +31,17 @@ def assess(case: str, year: int | None, fmt: str, assume: tuple[str, ...],
 
         smaf assess us-india --year 2020 --param hedging.stages=3
         smaf assess us-india --assume integrated_command=present:low
+        smaf assess us-india --format prov
     """
     assessor = build_assessor(kb, rules, params, strict)
+    if fmt == "prov":
+        from smaf_expert.rendering.prov import render_prov
+
+        if assume or drop:
+            raise click.UsageError("--format prov records the knowledge base as it is: "
+                                   "leave out --assume and --drop")
+        click.echo(render_prov(assessor.assess(case, year), assessor.kb.root, assessor.packs))
+        return
     if not (assume or drop):
         click.echo(render_verdict(assessor.assess(case, year), fmt).rstrip("\n"))
         return
