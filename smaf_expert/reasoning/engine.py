@@ -87,12 +87,20 @@ def _lookup(fact: Any, path: str) -> Any:
     return value
 
 
+_READS: dict[tuple[int, str], tuple[Any, set[str]]] = {}
+
+
 def _read_fields(rule: Any, name: str) -> set[str]:
     """The fields of the premise `name` that a rule reads: tested in its condition, joined on,
-    or used in a conclusion or text."""
+    or used in a conclusion or text (computed once per rule and name)."""
+    cached = _READS.get((id(rule), name))
+    if cached is not None and cached[0] is rule:
+        return cached[1]
     cond = dict(rule.when).get(name, {})
     text = json.dumps([rule.when, rule.unless, rule.then, rule.explain], default=str)
-    return set(cond) - {"type"} | set(re.findall(rf"\b{re.escape(name)}\.(\w+)", text))
+    fields = set(cond) - {"type"} | set(re.findall(rf"\b{re.escape(name)}\.(\w+)", text))
+    _READS[(id(rule), name)] = (rule, fields)
+    return fields
 
 
 def sources_of_types(rules: Any) -> dict[str, set[str]]:
@@ -126,6 +134,8 @@ def premise_ids(rule: Any, name: str, fact: dict, negated: set[str]) -> list[str
     absence the rule tests (an absence rests on the entries that could have made it present)."""
     ids = list(fact.get("evidence") or ())
     by = fact.get("evidence_by") or {}
+    if not by:
+        return ids
     for key in sorted((_read_fields(rule, name) | negated) & set(by)):
         ids += by[key]
     return ids
