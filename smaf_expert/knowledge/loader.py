@@ -304,6 +304,11 @@ def load_knowledge(root: str | Path) -> KnowledgeBase:
 
     for state in states.values():
         _warn_undated_rivals(doc_of.get(state.path), state, relations, check)
+        if state.borders and not state.sources and state.path in doc_of:
+            check.warnings.append(doc_of[state.path].problem(
+                ("borders",), "borders without sources: give the state file `sources:` (e.g. "
+                              "the Correlates of War Direct Contiguity data) so that Walt's "
+                              "proximity can be cited"))
     problems.extend(check.problems)
     if problems:
         raise KnowledgeError(problems)

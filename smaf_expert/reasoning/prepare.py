@@ -147,7 +147,9 @@ def power_fact(kb: KnowledgeBase, case: Alignment, year: int) -> dict:
     values = {p: gnp_at(kb, p, year) for p in [*case.parties, case.against]}
     missing = sorted(p for p, v in values.items() if v is None)
     if missing:
-        return {**fact, "status": "missing_data", "missing": missing}
+        # Undetermined for want of data: it rests on the points there are (and on the gap).
+        return {**fact, "status": "missing_data", "missing": missing,
+                "evidence": gnp_ids(kb, [*case.parties, case.against], year)}
     parties_gnp = sum(values[p][0] for p in case.parties)
     against_gnp = values[case.against][0]
     return {**fact, "status": "ok", "missing": [],

@@ -92,3 +92,31 @@ def test_an_undated_rivals_list_is_a_warning_not_an_error(tmp_path, runner):
         "rivalry in relations.yaml is read instead",
         f"warning: {path}:{line + 2}: undated rivalry IND-CHN in rivals: list; code it as a "
         "dated rivalry in relations.yaml (since/until, sources)"]
+
+
+def test_borders_without_sources_is_a_warning(tmp_path, runner):
+    """A state with borders but no `sources:` validates, with a warning naming the line."""
+    root = _kb(tmp_path, IND={"borders": ["CHN", "PAK"]})
+    result = runner.invoke(cli, ["kb", "validate", "--kb", str(root)])
+    assert result.exit_code == 0, result.output
+    path = root / "states" / "IND.yaml"
+    assert result.stderr.splitlines() == [
+        f"warning: {path}:{line_of(path, 'borders:')}: borders without sources: give the state "
+        "file `sources:` (e.g. the Correlates of War Direct Contiguity data) so that Walt's "
+        "proximity can be cited"]
+    sourced = _kb(tmp_path / "b", IND={"borders": ["CHN"], "sources": ["COW contiguity"]})
+    assert runner.invoke(cli, ["kb", "validate", "--kb", str(sourced)]).stderr == ""
+    entry = resolve(smaf_expert.load_knowledge(sourced), "IND#borders")
+    assert (entry.value, entry.sources) == (["CHN"], ("COW contiguity",))
+
+
+def test_power_with_missing_data_cites_the_points_there_are(tmp_path):
+    """An undetermined balance of power for want of GNP data cites the points that exist."""
+    from tests.conftest import assess
+
+    gnp = {"unit": "current US$ billion", "source": "WDI", "values": {2000: 100}}
+    root = make_kb(tmp_path, with_states(USA={"gnp": gnp}, IND={"gnp": gnp}),
+                   {"c": case(["USA", "IND"], ev("c-1", "cbm", 2000), against="CHN")})
+    v = assess(root, "c", 2005)
+    assert v.incentives["bop"]["value"] == "undetermined"
+    assert v.incentives["bop"]["evidence"] == ["IND#gnp@2000", "USA#gnp@2000"]
