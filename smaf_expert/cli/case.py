@@ -21,7 +21,8 @@ from smaf_expert.rendering.render import (
 @click.argument("case")
 @click.option("--year", type=YEAR, default=None,
               help="Year of assessment (default: the case's last coded year).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "prov"]), default="text",
+              help="prov: the trace as W3C PROV-JSON.")
 @click.option("--trace", "trace", type=click.Choice(TRACE_VIEWS), default="short",
               show_default=True,
               help="Reasoning shown in text: `short` gives identical firings once with their "
@@ -43,8 +44,17 @@ def assess(case: str, year: int | None, fmt: str, trace: str, assume: tuple[str,
     \b
         smaf assess us-india --year 2020 --param hedging.stages=3
         smaf assess us-india --assume integrated_command=present:low
+        smaf assess us-india --format prov
     """
     assessor = build_assessor(kb, rules, params, strict)
+    if fmt == "prov":
+        from smaf_expert.rendering.prov import render_prov
+
+        if assume or drop:
+            raise click.UsageError("--format prov records the knowledge base as it is: "
+                                   "leave out --assume and --drop")
+        click.echo(render_prov(assessor.assess(case, year), assessor.kb.root, assessor.packs))
+        return
     if not (assume or drop):
         click.echo(render_verdict(assessor.assess(case, year), fmt, trace).rstrip("\n"))
         return
@@ -90,7 +100,7 @@ def timeline(case: str, start: int, end: int, fmt: str, strict: bool, params: tu
     rows = timeline_rows(verdicts)
     if fmt == "json":
         click.echo(to_json([{k: r[k] for k in ("year", "degree", "level", "depth", "ceiling",
-                                                "findings")} for r in rows]))
+                                                "findings", "changes")} for r in rows]))
         return
     c = assessor.case(case)
     click.echo(render_template("timeline.txt.j2", name=c.name, parties=c.parties, start=start,

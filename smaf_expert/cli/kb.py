@@ -32,6 +32,8 @@ def kb_validate(kb: str | None, rules: tuple[str, ...]) -> None:
     Attributes (theory data for rule packs) are checked against the packs loaded: the shipped
     ones and those given with --rules.
 
+    Warnings (e.g. an undated `rivals:` list) are printed to stderr and do not fail the check.
+
     Example:
 
     \b
@@ -48,6 +50,8 @@ def kb_validate(kb: str | None, rules: tuple[str, ...]) -> None:
     click.echo(f"ok: {len(base.states)} states, {len(base.relations)} relations, "
                f"{len(base.alignments)} cases ({len(base.evidence)} evidence items), "
                f"{len(base.quasi)} quasi-alliance triads in {base.root}")
+    for w in base.warnings:
+        click.echo(f"warning: {w.path}:{w.line}: {w.message}", err=True)
 
 
 @kb.command("stats")

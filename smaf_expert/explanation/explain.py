@@ -14,6 +14,7 @@ from typing import Any
 from smaf_expert.errors import AssessmentError
 from smaf_expert.indicators import BY_STAGE
 from smaf_expert.packs.format import VALUE_FORMS, Rule
+from smaf_expert.reasoning.engine import negated_origins, premise_ids, sources_of_types
 
 #: Conclusions an analyst can ask about by name, with the derived fact they denote.
 ABOUT = {"degree": ("degree", None), "ceiling": ("ceiling", None),
@@ -47,10 +48,18 @@ def _key(fact: dict) -> str:
                       sort_keys=True)
 
 
+def _readable(value: Any) -> Any:
+    # Measures are compared unrounded by the rules; a reader wants two decimals.
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else round(value, 2)
+    return value
+
+
 def describe(fact: dict) -> str:
-    """A one-line description of a fact: its type and its fields."""
-    fields = ", ".join(f"{k}={v}" for k, v in fact.items()
-                       if k not in ("type", "evidence") and v not in ("", [], None))
+    """A one-line description of a fact: its type and its fields (numbers rounded)."""
+    fields = ", ".join(f"{k}={_readable(v)}" for k, v in fact.items()
+                       if k not in ("type", "evidence", "evidence_by", "sources")
+                       and v not in ("", [], None))
     return f"{fact['type']}({fields})"
 
 
@@ -61,10 +70,13 @@ class Explainer:
         self.verdict = verdict
         self.rules = rules
         self.evidence = evidence
-        self.producers: dict[str, Any] = {}
+        #: Each derived fact with every firing that asserted it (a conclusion derived again
+        #: from other premises rests on each derivation).
+        self.producers: dict[str, list[Any]] = {}
+        self.origins = sources_of_types(rules.values())
         for firing in verdict.trace:
             for fact in firing.asserted:
-                self.producers.setdefault(_key(fact), firing)
+                self.producers.setdefault(_key(fact), []).append(firing)
 
     # -- why ---------------------------------------------------------------------------------
 
@@ -88,13 +100,15 @@ class Explainer:
         """Derivation trees: conclusion <- rule <- facts <- evidence."""
         return [self.fact_node(f) for f in self.roots(about)]
 
-    def fact_node(self, fact: dict) -> Node:
-        """A fact, and how it came to be: the firing that asserted it, or its evidence."""
-        firing = self.producers.get(_key(fact))
+    def fact_node(self, fact: dict, lent: list[str] | None = None) -> Node:
+        """A fact, and how it came to be: the firing that asserted it, or the knowledge entries
+        behind it (`lent`: those it lent to the rule being explained, when known)."""
+        firings = self.producers.get(_key(fact))
         text = fact["text"] if fact["type"] == "finding" else describe(fact)
-        if firing is None:
-            return Node("fact", text, fact, self.evidence_nodes(fact.get("evidence") or []))
-        return Node("conclusion", text, fact, [self.rule_node(firing)])
+        if not firings:
+            ids = lent if lent is not None else fact.get("evidence") or []
+            return Node("fact", text, fact, self.evidence_nodes(list(dict.fromkeys(ids))))
+        return Node("conclusion", text, fact, [self.rule_node(f) for f in firings])
 
     def rule_node(self, firing: Any) -> Node:
         """A firing: the rule (statement, citation), its explanation, and its premises."""
@@ -103,7 +117,12 @@ class Explainer:
                 "explanation": firing.explanation,
                 "statement": rule.statement if rule else "",
                 "citation": rule.citation if rule else ""}
-        premises = [self.fact_node(f) for f in firing.matched.values()]
+        if rule:
+            negated = negated_origins(rule, self.origins)
+            premises = [self.fact_node(f, premise_ids(rule, name, f, negated))
+                        for name, f in firing.matched.items()]
+        else:
+            premises = [self.fact_node(f) for f in firing.matched.values()]
         if rule:
             # A negated condition is part of the reason too: nothing like it existed.
             bindings = firing.matched
@@ -115,14 +134,18 @@ class Explainer:
         return Node("rule", f"{firing.rule}: {firing.explanation}", data, premises)
 
     def evidence_nodes(self, ids: list[str]) -> list[Node]:
-        """Evidence items with their claim and sources."""
+        """Knowledge entries with what they say and their sources: an evidence item by its id
+        and claim, any other entry by its value, year and unit (e.g. `IND GNP 2023: 3,550
+        current US$ billion`) and its id."""
         out = []
         for eid in ids:
             item = self.evidence.get(eid)
             if item is None:
                 out.append(Node("evidence", eid, {"id": eid}))
                 continue
-            out.append(Node("evidence", f"{eid}: {item['claim']}", {"id": eid, **item}))
+            text = (f"{eid}: {item['claim']}" if item.get("kind", "evidence") == "evidence"
+                    else f"{item['claim']} [{eid}]")
+            out.append(Node("evidence", text, {"id": eid, **item}))
         return out
 
     # -- why not -----------------------------------------------------------------------------

@@ -94,7 +94,9 @@ def pivotal(assessor: Assessor, case_id: str, year: int | None = None) -> list[d
     base = assessor.assess(case_id, year)
     watched = ("degree", "bop", "bot", "boi", "overall", "fit")
     out = []
-    for eid in sorted(base.evidence):
+    # Evidence items only: the verdict also cites GNP points, perceptions and relations, which
+    # a --drop cannot remove.
+    for eid in sorted(e for e in base.evidence if e in assessor.kb.evidence):
         kb = scenario(assessor.kb, case_id, base.year, drop=[eid])
         after = assessor.on(kb).assess(case_id, base.year)
         changes = {k: v for k, v in diff(base, after)["changed"].items() if k in watched}

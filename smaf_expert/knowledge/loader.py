@@ -72,6 +72,9 @@ class Dated:
     until: int | None
     values: dict[str, Any]
     sources: tuple[str, ...]
+    #: The entry's id for provenance (written `id:` or derived, e.g. `IND#threat/CHN/x@2020`).
+    id: str = ""
+    line: int | None = None
 
     def holds(self, year: int) -> bool:
         """Whether the entry is in force at `year`."""
@@ -96,6 +99,10 @@ class State:
     path: str
     borders: tuple[str, ...] = ()
     offensive: tuple[Dated, ...] = ()
+    #: The state file's own sources (for its undated attributes: borders, the rivals list).
+    sources: tuple[str, ...] = ()
+    #: Line of each top-level field, for entries derived from the file (gnp, borders, rivals).
+    lines: dict[str, int | None] = field(default_factory=dict)
 
     def exists_in(self, year: int) -> bool:
         """Whether the state existed in `year` (open ends when `from`/`to` are not given)."""
@@ -114,6 +121,10 @@ class Relation:
     dominant: str | None
     sources: tuple[str, ...]
     note: str | None = None
+    #: The entry's id (written or `relations#<type>/<parties sorted>`, `@since` on a clash).
+    id: str = ""
+    path: str = ""
+    line: int | None = None
 
     def holds(self, year: int) -> bool:
         """Whether the relation is in force at `year` (undated ends are open)."""
@@ -148,6 +159,8 @@ class KnowledgeBase:
     evidence: dict[str, Evidence] = field(default_factory=dict)
     #: Theory data for rule packs (DOMAIN.md section 8), checked against the loaded packs.
     attributes: tuple[AttributeEntry, ...] = ()
+    #: Problems that do not make the knowledge base invalid (e.g. an undated rivals list).
+    warnings: tuple[Problem, ...] = ()
 
 
 @cache
@@ -217,6 +230,21 @@ class _Checker:
         self.problems: list[Problem] = []
         self.state_ids: set[str] = set()
         self.categories: set[str] = set()
+        self.warnings: list[Problem] = []
+        #: Every entry id seen so far, with where it was defined (ids are unique in a base).
+        self.ids: dict[str, Problem] = {}
+
+    def entry_id(self, doc: Document, where: tuple, entry: Any, derived: str) -> str:
+        """The id of an entry: its written `id:` or the derived one; a clash is a problem."""
+        eid = entry.get("id") if isinstance(entry, dict) and entry.get("id") else derived
+        here = doc.problem(where, "")
+        if eid in self.ids:
+            first = self.ids[eid]
+            self.add(doc, where, f"id {eid!r} is also used at {first.path}:{first.line}: "
+                                 "give one of the entries its own `id:`")
+        else:
+            self.ids[eid] = here
+        return eid
 
     def add(self, doc: Document, where: tuple, message: str) -> None:
         self.problems.append(doc.problem(where, message))
@@ -301,6 +329,7 @@ def load_knowledge(root: str | Path) -> KnowledgeBase:
         check.state_ids.add(sid)
 
     states = {s.id: s for s in (build(_state, d, check) for d in state_docs) if s}
+    doc_of = {str(d.path): d for d in state_docs}
     relations = (build(_relations, relations_doc, check) or ()) if relations_doc else ()
     alignments: dict[str, Alignment] = {}
     evidence: dict[str, Evidence] = {}
@@ -314,6 +343,13 @@ def load_knowledge(root: str | Path) -> KnowledgeBase:
         alignments[case.id] = case
     quasi = {q.id: q for q in (build(_quasi, d, check) for d in quasi_docs) if q}
 
+    for state in states.values():
+        _warn_undated_rivals(doc_of.get(state.path), state, relations, check)
+        if state.borders and not state.sources and state.path in doc_of:
+            check.warnings.append(doc_of[state.path].problem(
+                ("borders",), "borders without sources: give the state file `sources:` (e.g. "
+                              "the Correlates of War Direct Contiguity data) so that Walt's "
+                              "proximity can be cited"))
     problems.extend(check.problems)
     if problems:
         raise KnowledgeError(problems)
@@ -326,13 +362,31 @@ def load_knowledge(root: str | Path) -> KnowledgeBase:
         threat_categories=dict(taxonomy.data["threat_categories"]) if taxonomy else {},
         evidence=evidence,
         attributes=collect_attributes(state_docs, relations_doc, align_docs),
+        warnings=tuple(check.warnings),
     )
 
 
-def _dated(doc: Document, where: tuple, entry: dict, check: _Checker, keys: tuple) -> Dated:
+def _warn_undated_rivals(doc: Document | None, state: State, relations: tuple[Relation, ...],
+                         check: _Checker) -> None:
+    """A `rivals:` entry is undated (a rivalry in every year both states exist); warn, and say
+    when a dated rivalry relation of the same pair takes precedence over it."""
+    if doc is None:
+        return
+    dated = {frozenset(r.parties) for r in relations if r.type == "rivalry"}
+    for i, rival in enumerate(state.rivals):
+        pair = frozenset((state.id, rival))
+        tail = ("; the dated rivalry in relations.yaml is read instead" if pair in dated
+                else "; code it as a dated rivalry in relations.yaml (since/until, sources)")
+        check.warnings.append(doc.problem(("rivals", i), f"undated rivalry {state.id}-{rival} "
+                                                          f"in rivals: list{tail}"))
+
+
+def _dated(doc: Document, where: tuple, entry: dict, check: _Checker, keys: tuple,
+           derived: str) -> Dated:
     check.dates(doc, where, entry["since"], entry.get("until"))
     return Dated(entry["since"], entry.get("until"), {k: entry.get(k) for k in keys},
-                 tuple(entry["sources"]))
+                 tuple(entry["sources"]), check.entry_id(doc, where, entry, derived),
+                 doc.line(where))
 
 
 def _state(doc: Document, check: _Checker) -> State:
@@ -348,9 +402,11 @@ def _state(doc: Document, check: _Checker) -> State:
                       "taxonomy.yaml")
         if t["from"] == data["id"]:
             check.add(doc, ("threats", i, "from"), "a state cannot perceive itself as a threat")
-        threats.append(_dated(doc, ("threats", i), t, check, ("from", "category", "level")))
+        threats.append(_dated(doc, ("threats", i), t, check, ("from", "category", "level"),
+                              f"{data['id']}#threat/{t['from']}/{t['category']}@{t['since']}"))
     orientation = [
-        _dated(doc, ("orientation", i), o, check, ("direction", "intensity"))
+        _dated(doc, ("orientation", i), o, check, ("direction", "intensity"),
+               f"{data['id']}#orientation@{o['since']}")
         for i, o in enumerate(data.get("orientation", []))
     ]
     for i, rival in enumerate(data.get("rivals", [])):
@@ -358,6 +414,8 @@ def _state(doc: Document, check: _Checker) -> State:
     for i, neighbour in enumerate(data.get("borders", [])):
         check.state(doc, ("borders", i), neighbour)
     gnp = data.get("gnp") or {}
+    for year in (gnp.get("values") or {}):
+        check.entry_id(doc, ("gnp", "values", year), None, f"{data['id']}#gnp@{int(year)}")
     return State(
         id=data["id"], name=data["name"], cow=data.get("cow"),
         start=data.get("from"), end=data.get("to"),
@@ -366,13 +424,20 @@ def _state(doc: Document, check: _Checker) -> State:
         threats=tuple(threats), orientation=tuple(orientation),
         rivals=tuple(data.get("rivals", [])), path=str(doc.path),
         borders=tuple(data.get("borders", [])),
-        offensive=tuple(_dated(doc, ("offensive", i), o, check, ("level",))
+        offensive=tuple(_dated(doc, ("offensive", i), o, check, ("level",),
+                               f"{data['id']}#offensive@{o['since']}")
                         for i, o in enumerate(data.get("offensive", []))),
+        sources=tuple(data.get("sources") or ()),
+        lines={k: doc.line((k,)) for k in ("gnp", "borders", "rivals") if k in data},
     )
 
 
 def _relations(doc: Document, check: _Checker) -> tuple[Relation, ...]:
     out = []
+    # A derived id names the type and the parties; where two entries share both, each carries
+    # its `since` too (US-Japan 1951 and 1960).
+    base = [f"relations#{r['type']}/{'-'.join(sorted(r['parties']))}" for r in doc.data]
+    shared = {b for b in base if base.count(b) > 1}
     for i, r in enumerate(doc.data):
         for j, party in enumerate(r["parties"]):
             check.state(doc, (i, "parties", j), party)
@@ -381,9 +446,11 @@ def _relations(doc: Document, check: _Checker) -> tuple[Relation, ...]:
             if r["dominant"] not in r["parties"]:
                 check.add(doc, (i, "dominant"), "the dominant state must be one of the parties")
         check.dates(doc, (i,), r.get("since"), r.get("until"))
+        derived = base[i] + (f"@{r.get('since', '')}" if base[i] in shared else "")
         out.append(Relation(r["type"], tuple(r["parties"]), r.get("since"), r.get("until"),
                             r.get("name"), r.get("dominant"), tuple(r["sources"]),
-                            r.get("note")))
+                            r.get("note"), check.entry_id(doc, (i,), r, derived),
+                            str(doc.path), doc.line((i,))))
     return tuple(out)
 
 
@@ -422,6 +489,7 @@ def _alignment(doc: Document, check: _Checker, seen: dict[str, Evidence]) -> Ali
             check.add(doc, where + ("id",), f"duplicate evidence id {item.id!r} "
                                             f"(first used in case {other.case!r})")
         else:
+            check.entry_id(doc, where + ("id",), None, item.id)
             seen[item.id] = item
         items.append(item)
     return Alignment(
@@ -449,8 +517,11 @@ def _quasi(doc: Document, check: _Checker) -> QuasiTriad:
                 if sid not in parties:
                     check.add(doc, ("periods", i, key, sid),
                               f"{key} names {sid!r}, which is not a party of this triad")
+    periods = tuple({**p, "id": check.entry_id(doc, ("periods", i), p,
+                                               f"{data['id']}#period@{p['from']}"),
+                     "line": doc.line(("periods", i))} for i, p in enumerate(data["periods"]))
     return QuasiTriad(
         id=data["id"], parties=tuple(parties), ally=data.get("ally"), threats=threats,
-        hindrances=tuple(data.get("hindrances", [])), periods=tuple(data["periods"]),
+        hindrances=tuple(data.get("hindrances", [])), periods=periods,
         path=str(doc.path),
     )

@@ -12,6 +12,7 @@ import networkx as nx
 from smaf_expert.errors import AssessmentError, KnowledgeError
 from smaf_expert.explanation.explain import Explainer, Node
 from smaf_expert.knowledge.attributes import check_attributes
+from smaf_expert.knowledge.entries import knowledge_entries
 from smaf_expert.knowledge.graph import build_graph, evidence_by_indicator
 from smaf_expert.knowledge.loader import Alignment, KnowledgeBase, load_knowledge
 from smaf_expert.packs.compiler import Program, compile_packs
@@ -51,6 +52,16 @@ def _check_finite(case: Alignment, year: int, facts: list[dict]) -> None:
                                       "check the GNP values of the states of the case")
 
 
+def entry_records(kb: KnowledgeBase) -> dict[str, dict[str, Any]]:
+    """Every knowledge entry by id, as the verdict's `evidence` map holds it: kind, the readable
+    `claim`, value, year, unit, sources, file and line; evidence items also with their case,
+    indicator, dates, status, depth and confidence."""
+    out = {eid: entry.as_record() for eid, entry in knowledge_entries(kb).items()}
+    for eid, item in kb.evidence.items():
+        out[eid] = {**out.get(eid, {"kind": "evidence"}), **_evidence_record(item)}
+    return out
+
+
 class Assessor:
     """Assesses cases of one knowledge base under one set of packs and parameters.
 
@@ -73,8 +84,10 @@ class Assessor:
         self.changed = changed_parameters(self.packs, self.params)
         self.program: Program = compile_packs(self.packs_of("case"), self.params, BASE_TYPES)
         self._graphs: dict[int, nx.MultiDiGraph] = {}
-        self._sources = {eid: _evidence_record(e) for eid, e in self.kb.evidence.items()}
-        self._sources.update({a.id: a.record() for a in self.kb.attributes})
+        self._sources = entry_records(self.kb)
+        # Attribute entries keep their own fields (pack, entity, values) beside the common ones.
+        self._sources.update({a.id: {**self._sources[a.id], **a.record()}
+                              for a in self.kb.attributes})
         self._names = {sid: s.name for sid, s in self.kb.states.items()}
 
     def packs_of(self, scope: str) -> list[Pack]:

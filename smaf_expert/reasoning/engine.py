@@ -11,6 +11,7 @@ import copy
 import json
 import logging
 import os
+import re
 import sys
 import traceback
 from collections import OrderedDict
@@ -103,7 +104,8 @@ class RunResult:
 
 def _canon(fact: dict) -> str:
     # Facts are a set by their logical content: the same conclusion reached from other
-    # evidence is not a second fact (the first derivation's evidence is kept, the trace has both).
+    # evidence is not a second fact (it takes the union of both derivations' evidence; the
+    # trace has both firings).
     return json.dumps({k: v for k, v in fact.items() if k != "evidence"}, sort_keys=True)
 
 
@@ -116,6 +118,60 @@ def _lookup(fact: Any, path: str) -> Any:
     for part in path.split("."):
         value = value.get(part) if isinstance(value, dict) else None
     return value
+
+
+_READS: dict[tuple[int, str], tuple[Any, set[str]]] = {}
+
+
+def _read_fields(rule: Any, name: str) -> set[str]:
+    """The fields of the premise `name` that a rule reads: tested in its condition, joined on,
+    or used in a conclusion or text (computed once per rule and name)."""
+    cached = _READS.get((id(rule), name))
+    if cached is not None and cached[0] is rule:
+        return cached[1]
+    cond = dict(rule.when).get(name, {})
+    text = json.dumps([rule.when, rule.unless, rule.then, rule.explain], default=str)
+    fields = set(cond) - {"type"} | set(re.findall(rf"\b{re.escape(name)}\.(\w+)", text))
+    _READS[(id(rule), name)] = (rule, fields)
+    return fields
+
+
+def sources_of_types(rules: Any) -> dict[str, set[str]]:
+    """Each fact type with the types it may be derived from, transitively (itself included),
+    under some rules (a Program's `rules` values)."""
+    producers: dict[str, set[str]] = {}
+    for rule in rules:
+        for out in rule.produces():
+            producers.setdefault(out, set()).update(rule.consumes())
+    closure: dict[str, set[str]] = {}
+
+    def walk(t: str, seen: set[str]) -> set[str]:
+        if t in seen:
+            return set()
+        seen.add(t)
+        return {t}.union(*(walk(u, seen) for u in producers.get(t, ())))
+
+    for t in producers:
+        closure[t] = walk(t, set())
+    return closure
+
+
+def negated_origins(rule: Any, origins: dict[str, set[str]]) -> set[str]:
+    """The fact types whose absence a rule tests, directly or through types derived from them."""
+    return set().union(*(origins.get(n["type"], {n["type"]}) for n in rule.unless))
+
+
+def premise_ids(rule: Any, name: str, fact: dict, negated: set[str]) -> list[str]:
+    """The ids a premise lends to a conclusion: its own `evidence`, and the ids it keeps per
+    field or per fact type (`evidence_by`) for the fields the rule reads and for the types whose
+    absence the rule tests (an absence rests on the entries that could have made it present)."""
+    ids = list(fact.get("evidence") or ())
+    by = fact.get("evidence_by") or {}
+    if not by:
+        return ids
+    for key in sorted((_read_fields(rule, name) | negated) & set(by)):
+        ids += by[key]
+    return ids
 
 
 def evidence_of(facts: list[dict]) -> list[str]:
@@ -136,6 +192,8 @@ class _Run:
         self.result = RunResult()
         self.error: tuple[str, BaseException, str] | None = None
         self.stratum: Stratum | None = None
+        #: Derived facts by content, to merge the evidence of a conclusion derived again.
+        self.by_key: dict[str, dict] = {}
 
 
 class _QuietHost:
@@ -171,13 +229,16 @@ class Engine:
         self._free_sids = [str(i) for i in range(self.POOL_SIZE)]
         self._run: _Run | None = None
         self._exceptions = _durable_engine()
+        self._origins: dict[str, dict[str, set[str]]] = {}
 
     def _register(self, program: Program) -> None:
         if program.key in self._programs:
             self._programs.move_to_end(program.key)
             return
         while len(self._programs) >= self.MAX_PROGRAMS:
-            self._unregister(self._programs.popitem(last=False)[1])
+            key, old = self._programs.popitem(last=False)
+            self._origins.pop(key, None)
+            self._unregister(old)
         definitions = {s.name: s.definition for s in program.strata}
         # register_rulesets mutates what it is given.
         try:
@@ -186,6 +247,7 @@ class Engine:
             raise EngineError("the rule engine refused the compiled packs: "
                               f"{getattr(err, 'message', None) or err}") from err
         self._programs[program.key] = program
+        self._origins[program.key] = sources_of_types(program.rules.values())
 
     def _unregister(self, program: Program) -> None:
         # Between runs no session is live (each stratum's state is deleted after its run), so
@@ -220,8 +282,11 @@ class Engine:
                             "it derive without end, e.g. from its own conclusions? Fix the pack, "
                             f"or raise the parameter with --param {RUN_LIMIT}=N")
         matched = {name: _plain(c._m[name]) for name, _ in rule.when}
-        premises = list(matched.values())
-        evidence = evidence_of(premises)
+        origins = self._origins[run.context["program"].key]
+        negated = negated_origins(rule, origins)
+        support = [{"evidence": premise_ids(rule, name, fact, negated)}
+                   for name, fact in matched.items()]
+        evidence = evidence_of(support)
         ctx = {**run.context["template"], **matched, "params": run.context["program"].params}
         asserted = []
         for item in rule.then:
@@ -243,15 +308,19 @@ class Engine:
             key = _canon(fact)
             asserted.append(fact)
             if key in run.known:
+                # Derived again from other premises: the conclusion rests on both derivations.
+                first = run.by_key[key]
+                first["evidence"] = evidence_of([first, fact])
                 continue
             run.known.add(key)
+            run.by_key[key] = fact
             run.result.derived.append(fact)
             if fact["type"] in stratum.consumes:
                 c.assert_fact(dict(fact))
         run.result.firings.append(Firing(
             step=len(run.result.firings) + 1, rule=rule_id, pack=rule.pack,
             stratum=stratum.index, matched=matched, asserted=asserted,
-            evidence=evidence_of([*premises, *asserted]),
+            evidence=evidence_of([*support, *asserted]),
             explanation=render_text(rule.explain, ctx),
         ))
 

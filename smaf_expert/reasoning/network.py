@@ -29,10 +29,21 @@ NETWORK_TYPES = {"tie", "perception", "animosity", "period", "fear", "commitment
 
 def case_degrees(assessor: Assessor, year: int) -> dict[str, int]:
     """The cluster-one degree of every case whose parties all exist at `year`."""
+    return {cid: degree for cid, (degree, _) in _case_degrees_with_evidence(assessor,
+                                                                            year).items()}
+
+
+def _case_degrees_with_evidence(assessor: Assessor, year: int
+                                ) -> dict[str, tuple[int, list[str]]]:
+    """The degree of every case at `year` with the ids of the indicators that count for it."""
     out = {}
     for case in assessor.kb.alignments.values():
         if all(assessor.kb.states[p].exists_in(year) for p in case.parties):
-            out[case.id] = assessor.assess(case.id, year).degree
+            verdict = assessor.assess(case.id, year)
+            ids = sorted({eid for entry in verdict.profile.values()
+                          if entry["status"] == "present" and entry["stage"] <= verdict.degree
+                          for eid in entry["evidence"]})
+            out[case.id] = (verdict.degree, ids)
     return out
 
 
@@ -47,14 +58,15 @@ def network_facts(assessor: Assessor, year: int) -> list[dict]:
         for a, b in permutations(rel.parties, 2):
             if rel.type == "alliance":
                 facts.append({"type": "tie", "a": a, "b": b, "kind": "treaty", "degree": 0,
-                              "name": rel.name or ""})
+                              "name": rel.name or "", "evidence": [rel.id]})
             elif rel.type == "animosity":
                 facts.append({"type": "animosity", "a": a, "b": b,
-                              "note": rel.note or rel.name or "historical animosity"})
-    for case_id, degree in sorted(case_degrees(assessor, year).items()):
+                              "note": rel.note or rel.name or "historical animosity",
+                              "evidence": [rel.id]})
+    for case_id, (degree, ids) in sorted(_case_degrees_with_evidence(assessor, year).items()):
         for a, b in permutations(kb.alignments[case_id].parties, 2):
             facts.append({"type": "tie", "a": a, "b": b, "kind": "alignment", "degree": degree,
-                          "name": case_id})
+                          "name": case_id, "evidence": ids})
     for state in kb.states.values():
         if not state.exists_in(year):
             continue
@@ -62,7 +74,8 @@ def network_facts(assessor: Assessor, year: int) -> list[dict]:
                           lambda e: (e.values["from"], e.values["category"])):
             facts.append({"type": "perception", "state": state.id, "from": t.values["from"],
                           "category": t.values["category"], "level": t.values["level"],
-                          "level_rank": _THREAT_RANK[t.values["level"]]})
+                          "level_rank": _THREAT_RANK[t.values["level"]],
+                          "evidence": [t.id]})
     for triad in kb.quasi.values():
         facts.extend(_triad_facts(assessor, triad, year))
     # Theory data of every state, case and relation in force (DOMAIN.md section 8).
@@ -74,24 +87,27 @@ def _triad_facts(assessor: Assessor, triad: Any, year: int) -> list[dict]:
     period = next((p for p in triad.periods if p["from"] <= year <= p["to"]), None)
     if period is None:
         return []
+    coded = [period["id"]]
     facts: list[dict] = [{"type": "period", "triad": triad.id, "from": period["from"],
                           "to": period["to"], "ally": triad.ally or "",
                           "n_parties": len(triad.parties),
-                          "observed": period.get("observed") or ""}]
+                          "observed": period.get("observed") or "", "evidence": coded}]
     for state, fear in (period.get("fears") or {}).items():
-        facts.append({"type": "fear", "triad": triad.id, "state": state, "fear": fear})
+        facts.append({"type": "fear", "triad": triad.id, "state": state, "fear": fear,
+                      "evidence": coded})
     for state, value in (period.get("ally_commitment") or {}).items():
-        facts.append({"type": "commitment", "triad": triad.id, "state": state, "value": value})
+        facts.append({"type": "commitment", "triad": triad.id, "state": state, "value": value,
+                      "evidence": coded})
     for party in triad.parties:
         facts.append({"type": "triad_member", "triad": triad.id, "state": party})
         # A party's strongest perception of the triad's threat, in any category: balance of
         # threat (Walt) reads the level of threat, not its kind.
-        ranks = [_THREAT_RANK[t.values["level"]]
-                 for t in assessor.kb.states[party].threats
-                 if t.holds(year) and t.values["from"] in triad.threats]
-        if ranks:
+        seen = [t for t in assessor.kb.states[party].threats
+                if t.holds(year) and t.values["from"] in triad.threats]
+        if seen:
             facts.append({"type": "triad_threat", "triad": triad.id, "state": party,
-                          "level_rank": max(ranks)})
+                          "level_rank": max(_THREAT_RANK[t.values["level"]] for t in seen),
+                          "evidence": [t.id for t in seen]})
     return facts
 
 

@@ -14,8 +14,13 @@ import networkx as nx
 
 from smaf_expert.indicators import INDICATORS
 from smaf_expert.knowledge.attributes import attribute_facts
-from smaf_expert.knowledge.graph import engagements_of, evidence_by_indicator, rivals_of
-from smaf_expert.knowledge.loader import Alignment, KnowledgeBase
+from smaf_expert.knowledge.entries import borders_id, gnp_id
+from smaf_expert.knowledge.graph import (
+    engagements_of,
+    evidence_by_indicator,
+    rivalries_of,
+)
+from smaf_expert.knowledge.loader import Alignment, KnowledgeBase, Relation
 from smaf_expert.knowledge.status import ended_between, indicator_state
 
 
@@ -29,28 +34,54 @@ def gnp_at(kb: KnowledgeBase, state_id: str, year: int) -> tuple[float, int] | N
     return series[last], last
 
 
+def alliances(kb: KnowledgeBase, a: str, b: str, year: int) -> list[Relation]:
+    """The formal alliances between `a` and `b` in force at `year`."""
+    return [r for r in kb.relations
+            if r.type == "alliance" and a in r.parties and b in r.parties and r.holds(year)]
+
+
 def allied(kb: KnowledgeBase, a: str, b: str, year: int) -> bool:
     """Whether a formal alliance between `a` and `b` is in force at `year`."""
-    return any(r.type == "alliance" and a in r.parties and b in r.parties and r.holds(year)
-               for r in kb.relations)
+    return bool(alliances(kb, a, b, year))
+
+
+def gnp_ids(kb: KnowledgeBase, states: list[str], year: int) -> list[str]:
+    """The ids of the GNP data points `gnp_at` reads for some states at `year`."""
+    out = []
+    for sid in states:
+        value = gnp_at(kb, sid, year)
+        if value is not None:
+            out.append(gnp_id(sid, value[1]))
+    return out
 
 
 def _case_fact(kb: KnowledgeBase, case: Alignment, year: int, unknown: list[str]) -> dict:
+    # The case fact is structural (which case, which year) with a few knowledge-derived
+    # fields; their entries are kept per field in `evidence_by`, so that a rule cites them only
+    # when it reads that field (a degree of 0 does not rest on the parties' GNP).
+    pairs = list(combinations(case.parties, 2))
+    treaties = [r.id for a, b in pairs for r in alliances(kb, a, b, year)]
+    by: dict[str, list[str]] = {}
     fact: dict[str, Any] = {
         "type": "case", "case": case.id, "year": year, "n_parties": len(case.parties),
         "trust": case.trust, "against": case.against or "", "unknown": unknown,
         # With more than two parties, a treaty counts only if every pair is allied.
-        "treaty": all(allied(kb, a, b, year) for a, b in combinations(case.parties, 2)),
-        "hierarchy_marked": False, "dominant": "",
+        "treaty": all(allied(kb, a, b, year) for a, b in pairs),
+        "hierarchy_marked": False, "dominant": "", "evidence": [],
     }
+    if fact["treaty"]:
+        by["treaty"] = list(dict.fromkeys(treaties))
     for rel in kb.relations:
         if rel.type == "hierarchy" and rel.holds(year) and set(rel.parties) <= set(case.parties):
             fact.update(hierarchy_marked=True, dominant=rel.dominant or "")
+            by["hierarchy_marked"] = by["dominant"] = [rel.id]
     values = [gnp_at(kb, p, year) for p in case.parties]
     if all(values):
         amounts = [v[0] for v in values]
         fact["gnp_ratio"] = round(max(amounts) / min(amounts), 4)
         fact["gnp_top"] = case.parties[amounts.index(max(amounts))]
+        by["gnp_ratio"] = by["gnp_top"] = gnp_ids(kb, list(case.parties), year)
+    fact["evidence_by"] = by
     return fact
 
 
@@ -67,6 +98,9 @@ def case_facts(kb: KnowledgeBase, case: Alignment, year: int, graph: nx.MultiDiG
         before = indicator_state(items, year - 1)
         if now.status == "unknown":
             unknown.append(ind.id)
+        # An indicator absent only because its items are out of the year window rests on
+        # those items' dates.
+        behind = now.evidence or (tuple(e.id for e in items) if now.status == "absent" else ())
         facts.append({
             "type": "indicator", "indicator": ind.id, "stage": ind.stage, "level": ind.level,
             "status": now.status, "depth": now.depth or "", "depth_rank": now.depth_rank,
@@ -75,7 +109,7 @@ def case_facts(kb: KnowledgeBase, case: Alignment, year: int, graph: nx.MultiDiG
             "prev_depth_rank": before.depth_rank,
             "depth_change": now.depth_rank - before.depth_rank,
             "ended": list(ended_between(items, year)) if before.depth_rank else [],
-            "evidence": list(now.evidence),
+            "evidence": list(behind),
         })
     facts.insert(0, _case_fact(kb, case, year, unknown))
     parties = set(case.parties)
@@ -89,8 +123,8 @@ def case_facts(kb: KnowledgeBase, case: Alignment, year: int, graph: nx.MultiDiG
                           "indicator": edge["indicator"], "stage": edge["stage"],
                           "depth": edge["depth"], "depth_rank": edge["depth_rank"],
                           "source_case": edge["case"], "evidence": list(edge["evidence"])})
-        for rival in rivals_of(graph, party):
-            facts.append({"type": "rivalry", "state": party, "rival": rival})
+        for rival, ids in rivalries_of(graph, party):
+            facts.append({"type": "rivalry", "state": party, "rival": rival, "evidence": ids})
     return facts
 
 
@@ -118,7 +152,9 @@ def power_fact(kb: KnowledgeBase, case: Alignment, year: int) -> dict:
     values = {p: gnp_at(kb, p, year) for p in [*case.parties, case.against]}
     missing = sorted(p for p, v in values.items() if v is None)
     if missing:
-        return {**fact, "status": "missing_data", "missing": missing}
+        # Undetermined for want of data: it rests on the points there are (and on the gap).
+        return {**fact, "status": "missing_data", "missing": missing,
+                "evidence": gnp_ids(kb, [*case.parties, case.against], year)}
     parties_gnp = sum(values[p][0] for p in case.parties)
     against_gnp = values[case.against][0]
     return {**fact, "status": "ok", "missing": [],
@@ -127,28 +163,44 @@ def power_fact(kb: KnowledgeBase, case: Alignment, year: int) -> dict:
             "parties_gnp": round(parties_gnp, 3), "against_gnp": round(against_gnp, 3),
             "push": any(values[p][0] < against_gnp for p in case.parties),
             "data_age": year - min(v[1] for v in values.values()),
-            "oldest_data_year": min(v[1] for v in values.values())}
+            "oldest_data_year": min(v[1] for v in values.values()),
+            "evidence": gnp_ids(kb, [*case.parties, case.against], year)}
 
 
 def incentive_facts(kb: KnowledgeBase, case: Alignment, year: int) -> list[dict]:
     """The facts of cluster two: the power measure, each party's threat perceptions and
     orientation at `year`, and a `member` fact per party."""
     facts = [power_fact(kb, case, year)]
+    current = {p: _current(kb.states[p].threats, year,
+                           lambda e: (e.values["from"], e.values["category"]))
+               for p in case.parties}
     for party in case.parties:
         state = kb.states[party]
-        facts.append({"type": "member", "state": party})
-        for t in _current(state.threats, year,
-                          lambda e: (e.values["from"], e.values["category"])):
+        threats = current[party]
+        orientation = _current(state.orientation, year, lambda e: "orientation")
+        # Membership is structural; what a rule concludes from a member's *lack* of a
+        # perception or orientation rests on that member's entries of the type (see
+        # docs/rule-packs.md, provenance).
+        facts.append({"type": "member", "state": party, "evidence": [],
+                      "evidence_by": {"perception": [t.id for t in threats],
+                                      "orientation": [o.id for o in orientation]}})
+        for t in threats:
             facts.append({"type": "perception", "state": party, "from": t.values["from"],
                           "category": t.values["category"], "level": t.values["level"],
                           "level_rank": _THREAT_RANK[t.values["level"]],
-                          "since": t.since, "sources": list(t.sources)})
-        for o in _current(state.orientation, year, lambda e: "orientation"):
+                          "since": t.since, "sources": list(t.sources), "evidence": [t.id],
+                          # The same threat as the other parties perceive it: what a
+                          # conclusion on whether the parties share it rests on.
+                          "evidence_by": {"perception": [
+                              u.id for other in case.parties if other != party
+                              for u in current[other] if (u.values["from"], u.values["category"])
+                              == (t.values["from"], t.values["category"])]}})
+        for o in orientation:
             facts.append({"type": "orientation", "state": party,
                           "direction": o.values["direction"],
                           "intensity": o.values["intensity"],
                           "intensity_rank": _INTENSITY_RANK[o.values["intensity"]],
-                          "since": o.since, "sources": list(o.sources)})
+                          "since": o.since, "sources": list(o.sources), "evidence": [o.id]})
     return facts
 
 
@@ -168,11 +220,19 @@ def walt_facts(kb: KnowledgeBase, case: Alignment, year: int) -> list[dict]:
     for party in case.parties:
         state = kb.states[party]
         mine, theirs = gnp_at(kb, party, year), gnp_at(kb, case.against, year)
-        intents = [_THREAT_RANK[t.values["level"]] for t in state.threats
-                   if t.holds(year) and t.values["from"] == case.against]
+        perceived = [t for t in state.threats
+                     if t.holds(year) and t.values["from"] == case.against]
+        intents = [_THREAT_RANK[t.values["level"]] for t in perceived]
+        borders = case.against in state.borders or party in against.borders
+        # The four sources of threat are one assessment of the state faced: the fact cites
+        # every entry behind it.
+        ids = [*(gnp_ids(kb, [party, case.against], year) if mine and theirs else []),
+               *([borders_id(s.id) for s in (state, against)
+                  if {party, case.against} - {s.id} <= set(s.borders)] if borders else []),
+               *(o.id for o in offense), *(t.id for t in perceived)]
         fact: dict[str, Any] = {
             "type": "walt", "state": party, "against": case.against,
-            "borders": case.against in state.borders or party in against.borders,
+            "borders": borders, "evidence": ids,
             "offensive": offense[0].values["level"] if offense else "",
             "offensive_rank": _OFFENSE_RANK[offense[0].values["level"]] if offense else 0,
             "intent_rank": max(intents, default=0)}

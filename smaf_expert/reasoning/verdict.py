@@ -127,7 +127,7 @@ def build_verdict(case: Any, year: int, facts: list[dict], result: RunResult,
     for fact in result.derived:
         if fact["type"] not in CORE_TYPES:
             conclusions.setdefault(fact["type"], []).append(fact)
-    used = ({eid for firing in result.firings for eid in firing.evidence}
+    used = (cited_ids(result.firings)
             | {eid for p in profile.values() for eid in p["evidence"]}
             | {eid for f in findings for eid in f["evidence"]})
     incentives, fit = _incentives(result)
@@ -141,6 +141,22 @@ def build_verdict(case: Any, year: int, facts: list[dict], result: RunResult,
         facts=list(facts), derived=list(result.derived),
         confidence=_confidence(result), predictions=_predictions(result),
     )
+
+
+def fact_ids(fact: dict) -> list[str]:
+    """The ids a fact carries: its `evidence` and the ids it keeps per field (`evidence_by`)."""
+    by = fact.get("evidence_by") or {}
+    return [*(fact.get("evidence") or ()), *(eid for ids in by.values() for eid in ids)]
+
+
+def cited_ids(firings: list[Firing]) -> set[str]:
+    """Every id in a trace: of the firings and of every fact they matched or asserted."""
+    out: set[str] = set()
+    for firing in firings:
+        out.update(firing.evidence)
+        for fact in [*firing.matched.values(), *firing.asserted]:
+            out.update(fact_ids(fact))
+    return out
 
 
 def _rules_asserting(result: RunResult, match: Any) -> list[str]:

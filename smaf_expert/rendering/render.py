@@ -141,7 +141,10 @@ def _changes(before: Any, now: Any) -> tuple[list[str], list[str]]:
 
 
 def timeline_rows(verdicts: list[Any]) -> list[dict[str, Any]]:
-    """One row per year: degree, level, depth, ceiling, profile, findings, and what changed."""
+    """One row per year: degree, level, depth, ceiling, profile, findings, and what changed
+    (`changes`: each change of an indicator or of the degree with its cause and ids)."""
+    from smaf_expert.explanation.changes import year_changes
+
     rows = []
     previous = None
     for v in verdicts:
@@ -158,9 +161,13 @@ def timeline_rows(verdicts: list[Any]) -> list[dict[str, Any]]:
             marks.append("appeared: " + ", ".join(appeared))
         if deepened:
             marks.append("deepened: " + ", ".join(deepened))
+        changes = year_changes(previous, v) if previous is not None else []
         rows.append({"year": v.year, "degree": v.degree, "level": v.level, "depth": v.depth,
                      "ceiling": v.ceiling, "profile": profile_code(v.profile),
-                     "marks": "; ".join(marks), "notes": notes,
-                     "findings": v.findings})
+                     "marks": "; ".join(marks),
+                     "notes": notes + [c["cause"] if c["indicator"] is None else
+                                       f"{c['indicator']} {c['from']}->{c['to']}: {c['cause']}"
+                                       for c in changes],
+                     "findings": v.findings, "changes": changes})
         previous = v
     return rows

@@ -87,7 +87,8 @@ def _tree(node: Node) -> dict[str, Any]:
         label = str(data.get("id", ""))
         text = data.get("claim") or node.text
         since, until = data.get("since"), data.get("until")
-        if since is not None:
+        # A GNP point's year is in its text already ("IND GNP 2023: ...").
+        if since is not None and data.get("kind") != "gnp":
             meta = [f"{since}–{until}" if until is not None else f"since {since}",
                     data.get("indicator")]
             if data.get("depth"):

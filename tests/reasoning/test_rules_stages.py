@@ -206,13 +206,45 @@ def test_hedging_excludes_and_names_party_partner_and_evidence(tmp_path):
     assert "India (IND) engages China (CHN), a strategic rival of United States (USA)" in \
         finding["text"]
     assert "case ind-chn: th-eng" in finding["text"]
-    assert sorted(finding["evidence"]) == ["th-eng", "ui-eng"]
+    # Both sides' items and the entry that codes the rivalry (here an undated rivals list).
+    assert sorted(finding["evidence"]) == ["USA#rivals/CHN", "th-eng", "ui-eng"]
     (firing,) = firings(v, "S-hedging")
     assert firing.matched["eng"]["partner"] == "CHN"
     assert firing.matched["eng"]["source_case"] == "ind-chn"
-    assert firing.matched["riv"] == {"type": "rivalry", "state": "USA", "rival": "CHN"}
+    assert firing.matched["riv"] == {"type": "rivalry", "state": "USA", "rival": "CHN",
+                                     "evidence": ["USA#rivals/CHN"]}
     assert firing.asserted[0]["type"] == "excluded"
-    assert sorted(firing.evidence) == ["th-eng", "ui-eng"]
+    assert sorted(firing.evidence) == ["USA#rivals/CHN", "th-eng", "ui-eng"]
+
+
+def _dated_rivalry(since: int | None = None, until: int | None = None) -> list[dict]:
+    rel = {"type": "rivalry", "parties": ["USA", "CHN"], "sources": ["a rivalry study"]}
+    rel.update({k: v for k, v in (("since", since), ("until", until)) if v is not None})
+    return [rel]
+
+
+@pytest.mark.parametrize(("since", "until", "year", "excluded"), [
+    (None, 2005, 2005, True), (None, 2005, 2006, False),
+    (2005, None, 2004, False), (2005, None, 2005, True),
+], ids=["until-Y-excludes-in-Y", "until-Y-not-in-Y+1", "since-Y-not-in-Y-1",
+        "since-Y-excludes-in-Y"])
+def test_a_dated_rivalry_excludes_only_while_it_holds(tmp_path, since, until, year, excluded):
+    """A rivalry of relations.yaml is read at the assessment year (since/until inclusive):
+    hedging toward the rival excludes only in the years the rivalry holds, and cites it."""
+    kb = hedging_kb(tmp_path, rivals={}, relations=_dated_rivalry(since, until))
+    v = assess(kb, "us-india", year)
+    assert v.profile["exercises"]["status"] == ("excluded" if excluded else "present")
+    hedging = findings_by(v, "S-hedging")
+    assert [f["evidence"] for f in hedging] == (
+        [["relations#rivalry/CHN-USA", "th-eng", "ui-eng"]] if excluded else [])
+
+
+def test_a_dated_rivalry_wins_over_an_undated_rivals_list(tmp_path):
+    """Where relations.yaml dates a rivalry, a state's undated `rivals:` entry for the same
+    pair does not make it hold outside those years (US-China before 1972, say)."""
+    kb = hedging_kb(tmp_path, rivals={"USA": ["CHN"]}, relations=_dated_rivalry(until=2005))
+    assert assess(kb, "us-india", 2005).profile["exercises"]["status"] == "excluded"
+    assert assess(kb, "us-india", 2006).profile["exercises"]["status"] == "present"
 
 
 def test_hedging_by_the_other_party(tmp_path):

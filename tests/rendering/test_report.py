@@ -97,6 +97,22 @@ def test_html_reasoning_tree_and_firings():
     assert "P-bot.lacks" not in firings
 
 
+def test_html_why_trees_reach_the_gnp_figures_and_perceptions():
+    """The Why tree of the BOP ends at each GNP point with its unit and source, the measure
+    rounded for reading; the BOT tree reaches both parties' perceptions (issue 12)."""
+    page = us_india()
+    bop = page[page.index('id="why-bop"'):page.index('id="why-bot"')]
+    assert '<span class="label">IND#gnp@2023</span>' in bop
+    assert "IND GNP 2023: 3,550 current US$ billion" in bop
+    assert "Sources: World Bank WDI, GDP (current US$), series NY.GDP.MKTP.CD" in bop
+    assert "r=1.74," in bop and "1.737" not in bop
+    bot = page[page.index('id="why-bot"'):page.index('id="why-boi"')]
+    assert '<span class="label">IND#threat/CHN/territorial@2020</span>' in bot
+    assert '<span class="label">USA#threat/CHN/global_order@2017</span>' in bot
+    evidence = page[page.index('<section id="evidence">'):]
+    assert '<tr id="ev-IND#gnp@2023">' in evidence
+
+
 def test_html_pictures_are_valid_inline_svg():
     """Figure 1, the timeline and the neighbourhood graph are inline, well-formed SVG."""
     pictures = svgs(us_india())
