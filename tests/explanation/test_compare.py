@@ -100,7 +100,9 @@ def test_text_table():
     """The table names both cases in its header and shows every stage's status and depth."""
     text = render_compare(paper())
     lines = text.splitlines()
-    assert lines[0] == ("Comparison: China–Russia (2019); United States–India (2023)")
+    # China–Russia's latest year with evidence is 2021: Joint Sea resumes after the 2020 gap
+    # (chnrus-ex-4).
+    assert lines[0] == ("Comparison: China–Russia (2021); United States–India (2023)")
     assert lines[1].split() == PAPER
     assert any(line.split()[:4] == ["5", "integrated_command", "present", "low"]
                for line in lines)
