@@ -27,13 +27,13 @@ KNOWLEDGE = {
     "merge-key": ("alignments/us-india.yaml", "a: &a {x: 1}\nb:\n  <<: *a\n",
                   "us-india.yaml:3: merge keys"),
     "huge-gnp": ("states/IND.yaml", lambda t: t.replace("1990: 321", f"1990: {10 ** 400}"),
-                 "states/IND.yaml:10: the number 1000"),
+                 "states/IND.yaml:{gnp_line}: the number 1000"),
     "tiny-gnp": ("states/IND.yaml", lambda t: t.replace("1990: 321", "1990: 1.0e-320"),
-                 "states/IND.yaml:10: 1e-320 is too close to zero"),
+                 "states/IND.yaml:{gnp_line}: 1e-320 is too close to zero"),
     "nan-gnp": ("states/IND.yaml", lambda t: t.replace("1990: 321", "1990: .nan"),
-                "states/IND.yaml:10: nan is not a finite number"),
+                "states/IND.yaml:{gnp_line}: nan is not a finite number"),
     "negative-gnp": ("states/IND.yaml", lambda t: t.replace("1990: 321", "1990: -5"),
-                     "states/IND.yaml:10: gnp.values.1990"),
+                     "states/IND.yaml:{gnp_line}: gnp.values.1990"),
     "float-year": ("alignments/us-india.yaml",
                    lambda t: t.replace("since: 2004", "since: 2004.0", 1),
                    "must be a whole number written without a decimal point (2004)"),
@@ -73,7 +73,10 @@ def test_hostile_knowledge_is_refused_with_file_and_line(runner, kb, name):
     else:
         path.write_text(new, encoding="utf-8")
     result = _run(runner, "kb", "validate", "--kb", str(kb))
-    assert expected in result.output
+    # The shipped file changes as knowledge is added: find the line of the value under test.
+    gnp_line = next((n for n, line in enumerate(str(new).splitlines(), 1) if "1990: " in line),
+                    0)
+    assert expected.replace("{gnp_line}", str(gnp_line)) in result.output
 
 
 @pytest.mark.parametrize("what", ["taxonomy.yaml", "states/XXX.yaml"])

@@ -41,7 +41,7 @@ def test_why_not_5_names_missing_advanced_stages_and_hedged_mtc():
 
 def test_why_not_cli_text(runner):
     """The CLI prints the tree with the rule statements and sources."""
-    result = runner.invoke(cli, ["explain", "us-india", "--why-not", "5"])
+    result = runner.invoke(cli, ["explain", "us-india", "--year", "2023", "--why-not", "5"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Why United States–India does not reach stage 5 in 2023")
     assert "! S-degree.count is blocked: excluded(indicator=mtc" in result.output
@@ -122,7 +122,7 @@ def test_what_if_drop_lifts_hedging(runner):
 
 def test_what_if_assume_raises_degree(runner):
     """Assuming integrated command present lifts the degree and shows the change."""
-    result = runner.invoke(cli, ["assess", "us-india", "--assume",
+    result = runner.invoke(cli, ["assess", "us-india", "--year", "2023", "--assume",
                                  "integrated_command=present:low"])
     assert result.exit_code == 0, result.output
     assert "What if, for United States–India in 2023: assume integrated_command=present:low" \
