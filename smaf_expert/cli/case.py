@@ -6,7 +6,6 @@ import click
 
 from smaf_expert.cli.common import build_assessor, kb_option, rule_options, whatif_options
 from smaf_expert.cli.output import write_text_atomically
-from smaf_expert.knowledge.loader import load_knowledge
 from smaf_expert.paths import default_knowledge
 from smaf_expert.rendering.render import render_template, render_verdict, timeline_rows, to_json
 
@@ -146,6 +145,8 @@ def cases(fmt: str, kb: str | None) -> None:
 
         smaf cases --format json
     """
+    from smaf_expert.knowledge.loader import load_knowledge
+
     base = load_knowledge(kb or default_knowledge())
     rows = []
     for c in sorted(base.alignments.values(), key=lambda c: c.id):

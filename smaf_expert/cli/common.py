@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from smaf_expert.errors import EngineError, SmafError
-from smaf_expert.packs.params import parse_assignments
-from smaf_expert.reasoning.assess import Assessor, make_assessor
+
+if TYPE_CHECKING:
+    from smaf_expert.reasoning.assess import Assessor
 
 
 class ErrorsAsMessages(click.Group):
@@ -61,5 +62,10 @@ def whatif_options(func: Any) -> Any:
 
 def build_assessor(kb: str | None, rules: tuple[str, ...] = (), params: tuple[str, ...] = (),
               strict: bool = False) -> Assessor:
+    """The Assessor a command runs: knowledge, shipped plus extra packs, parameters."""
+    # Imported here so that `smaf --help` and commands that assess nothing load no engine.
+    from smaf_expert.packs.params import parse_assignments
+    from smaf_expert.reasoning.assess import make_assessor
+
     return make_assessor(kb, list(rules), parse_assignments(params), strict)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from smaf_expert.cli.common import build_assessor, kb_option, rule_options, whatif_options
-from smaf_expert.packs.params import parse_assignments
 from smaf_expert.rendering.render import render_template, to_json
 
 TREE_MARKS = {"conclusion": "=>", "rule": "<-", "fact": "*", "absence": "~", "evidence": "#",
@@ -95,6 +94,7 @@ def sensitivity(case: str, spec: str, year: int | None, fmt: str, kb: str | None
     """
     from smaf_expert.explanation.sensitivity import parse_range
     from smaf_expert.explanation.sensitivity import sensitivity as vary
+    from smaf_expert.packs.params import parse_assignments
 
     name, value = next(iter(parse_assignments([spec]).items()))
     rows = vary(build_assessor(kb), case, year, name, parse_range(value))

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import click
 
 from smaf_expert.cli.common import ErrorsAsMessages, kb_option
 from smaf_expert.indicators import INDICATORS
-from smaf_expert.knowledge.loader import load_knowledge
 from smaf_expert.paths import default_knowledge
+
+
+def _load(kb: str | None) -> Any:
+    # Imported here: `smaf --help` need not load the YAML and JSON-schema machinery.
+    from smaf_expert.knowledge.loader import load_knowledge
+
+    return load_knowledge(kb or default_knowledge())
 
 
 @click.group(cls=ErrorsAsMessages)
@@ -26,7 +33,7 @@ def kb_validate(kb: str | None) -> None:
 
         smaf kb validate --kb ./my-knowledge
     """
-    base = load_knowledge(kb or default_knowledge())
+    base = _load(kb)
     click.echo(f"ok: {len(base.states)} states, {len(base.relations)} relations, "
                f"{len(base.alignments)} cases ({len(base.evidence)} evidence items), "
                f"{len(base.quasi)} quasi-alliance triads in {base.root}")
@@ -41,7 +48,7 @@ def kb_stats(kb: str | None) -> None:
 
         smaf kb stats
     """
-    base = load_knowledge(kb or default_knowledge())
+    base = _load(kb)
     head = " ".join(f"{i.stage:>3}" for i in INDICATORS)
     click.echo(f"{'case':<24} {head}  unknown")
     for c in sorted(base.alignments.values(), key=lambda c: c.id):

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from smaf_expert.cli.common import ErrorsAsMessages
 from smaf_expert.cli.output import write_text_atomically
 from smaf_expert.errors import AssessmentError
-from smaf_expert.packs.format import load_packs
-from smaf_expert.packs.params import declared_parameters, parse_assignments
 from smaf_expert.paths import default_rules
 from smaf_expert.rendering.render import to_json
+
+if TYPE_CHECKING:
+    from smaf_expert.packs.format import Pack
+
+
+def load_packs(paths: list[Path]) -> list[Pack]:
+    """The packs at `paths` (imported here: `smaf --help` loads no pack machinery)."""
+    from smaf_expert.packs.format import load_packs as load
+
+    return load(paths)
 
 
 @click.group(cls=ErrorsAsMessages)
@@ -144,6 +153,7 @@ def rules_graph(extra: tuple[str, ...], params: tuple[str, ...], scope: str | No
 
         smaf rules graph --format svg -o rules.svg
     """
+    from smaf_expert.packs.params import parse_assignments
     from smaf_expert.packs.rulegraph import rule_graph, to_dot, to_svg
 
     g = rule_graph(load_packs([default_rules(), *[Path(p) for p in extra]]),
@@ -165,6 +175,8 @@ def rules_params() -> None:
 
         smaf rules params
     """
+    from smaf_expert.packs.params import declared_parameters
+
     for name, p in sorted(declared_parameters(load_packs([default_rules()])).items()):
         click.echo(f"{name} = {p.default!r} ({p.type}, pack {p.pack})\n    {p.doc}")
 

@@ -150,6 +150,12 @@ def _schema(name: str) -> dict:
     return json.loads(text)
 
 
+@cache
+def _validator(name: str) -> jsonschema.Draft202012Validator:
+    # Built once per schema and process: building one per document cost more than validating.
+    return jsonschema.Draft202012Validator(_schema(name))
+
+
 def _jsonable(value: Any) -> Any:
     # YAML allows integer keys (years in a GNP series); JSON Schema needs string keys.
     if isinstance(value, dict):
@@ -160,7 +166,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def _schema_problems(doc: Document, schema_name: str) -> list[Problem]:
-    validator = jsonschema.Draft202012Validator(_schema(schema_name))
+    validator = _validator(schema_name)
     problems = []
     for err in sorted(validator.iter_errors(_jsonable(doc.data)), key=lambda e: list(e.path)):
         where = tuple(int(p) if isinstance(p, str) and p.isdigit() else p for p in err.path)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from smaf_expert.errors import AssessmentError
-from smaf_expert.explanation.explain import Explainer, Node
 from smaf_expert.knowledge.graph import build_graph, evidence_by_indicator
 from smaf_expert.knowledge.loader import Alignment, KnowledgeBase, load_knowledge
 from smaf_expert.packs.compiler import Program, compile_packs
@@ -18,6 +17,9 @@ from smaf_expert.paths import default_knowledge, default_rules
 from smaf_expert.reasoning.engine import shared_engine
 from smaf_expert.reasoning.prepare import case_facts, incentive_facts, walt_facts
 from smaf_expert.reasoning.verdict import Verdict, build_verdict
+
+if TYPE_CHECKING:
+    from smaf_expert.explanation.explain import Explainer, Node
 
 BASE_TYPES = {"case", "indicator", "pair", "engagement", "rivalry", "power", "member",
               "perception", "orientation", "walt"}
@@ -101,6 +103,9 @@ class Assessor:
 
     def explainer(self, verdict: Verdict) -> Explainer:
         """Explanations of a verdict made by this Assessor."""
+        # Imported on use: assessing alone needs no explanation machinery.
+        from smaf_expert.explanation.explain import Explainer
+
         return Explainer(verdict, self.program.rules, self._sources)
 
     def explain(self, case_id: str, year: int | None = None, about: str = "degree"
