@@ -38,7 +38,12 @@ def _durable_engine() -> Any:
 
 @dataclass
 class Firing:
-    """One rule firing: what it matched, what it concluded, and the evidence behind it."""
+    """One rule firing: what it matched, what it concluded, and the evidence behind it.
+
+    The explanation is rendered when first read (shown, exported, explained), not when the rule
+    fires: most firings of a batch are never displayed, and rendering every one cost about a
+    fifth of an assessment (issue 16). `template` and `context` are what it is rendered from.
+    """
 
     step: int
     rule: str
@@ -47,7 +52,16 @@ class Firing:
     matched: dict[str, dict]
     asserted: list[dict]
     evidence: list[str]
-    explanation: str
+    template: str = field(default="", repr=False)
+    context: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def explanation(self) -> str:
+        """The rule's `explain` text for this firing (rendered once, then kept)."""
+        text = self.__dict__.get("_explanation")
+        if text is None:
+            text = self.__dict__["_explanation"] = render_text(self.template, self.context)
+        return text
 
     def as_dict(self) -> dict[str, Any]:
         """The firing as plain data (the JSON trace entry)."""
@@ -192,7 +206,7 @@ class Engine:
             step=len(run.result.firings) + 1, rule=rule_id, pack=rule.pack,
             stratum=stratum.index, matched=matched, asserted=asserted,
             evidence=evidence_of([*premises, *asserted]),
-            explanation=render_text(rule.explain, ctx),
+            template=rule.explain, context=ctx,
         ))
 
     @staticmethod
