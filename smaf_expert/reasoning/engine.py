@@ -19,6 +19,7 @@ from smaf_expert.errors import EngineError, SmafError
 from smaf_expert.packs.compiler import MIRROR, START, Program, Stratum, constant
 from smaf_expert.packs.format import VALUE_FORMS
 from smaf_expert.packs.templating import render_text
+from smaf_expert.reasoning.relevance import stratum_filter
 
 log = logging.getLogger("smaf_expert.reasoning.engine")
 
@@ -142,6 +143,9 @@ class Engine:
     """Runs compiled programs on cases. One per process; programs are registered once each."""
 
     POOL_SIZE = 4
+    #: Assert only the facts the stratum's rules could match (reasoning/relevance.py); off, every
+    #: fact of a consumed type is asserted (the benchmark compares both).
+    filter_facts = True
 
     def __init__(self) -> None:
         self._host = _QuietHost.create(self._action)
@@ -252,7 +256,11 @@ class Engine:
         mirrors = [{**f, "type": f["type"] + MIRROR, "sid": sid}
                    for f in available if f["type"] in stratum.negates]
         batch = [{"type": START, "sid": sid}]
-        batch += [{**f, "sid": sid} for f in available if f["type"] in stratum.consumes]
+        consumed = [f for f in available if f["type"] in stratum.consumes]
+        if self.filter_facts:
+            # Facts no compiled condition could match are not encoded and asserted at all.
+            consumed = stratum_filter(stratum).select(consumed)
+        batch += [{**f, "sid": sid} for f in consumed]
         try:
             if mirrors:
                 # Blockers first: a negated condition is decided when its trigger arrives.
