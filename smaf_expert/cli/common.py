@@ -60,6 +60,13 @@ def whatif_options(func: Any) -> Any:
     return wrapper
 
 
+def jobs_option(func: Any) -> Any:
+    """--jobs N: processes for commands that assess many case-years (default: every core)."""
+    return click.option("--jobs", "-j", "jobs", type=int, default=0, show_default=False,
+                        metavar="N", help="Processes to use (default 0: every core; 1: no "
+                                          "pool). Output order does not depend on it.")(func)
+
+
 def build_assessor(kb: str | None, rules: tuple[str, ...] = (), params: tuple[str, ...] = (),
               strict: bool = False) -> Assessor:
     """The Assessor a command runs: knowledge, shipped plus extra packs, parameters."""

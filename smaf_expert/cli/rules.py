@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from smaf_expert.cli.common import ErrorsAsMessages
+from smaf_expert.cli.common import ErrorsAsMessages, jobs_option
 from smaf_expert.cli.output import write_text_atomically
 from smaf_expert.errors import AssessmentError
 from smaf_expert.paths import default_rules
@@ -120,7 +120,8 @@ def rules_lint(paths: tuple[str, ...], fmt: str) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=False))
 @click.option("--example", "only", default=None, help="Run only examples whose name "
                                                       "contains this text.")
-def rules_test(paths: tuple[str, ...], only: str | None) -> None:
+@jobs_option
+def rules_test(paths: tuple[str, ...], only: str | None, jobs: int) -> None:
     """Run the examples that packs ship with; pass/fail per example; exit 1 on any failure.
 
     Example:
@@ -128,8 +129,10 @@ def rules_test(paths: tuple[str, ...], only: str | None) -> None:
         smaf rules test
     """
     from smaf_expert.packs.examples import run_examples
+    from smaf_expert.parallel import parse_jobs
 
-    results = run_examples([Path(p) for p in paths] or [default_rules()], only=only)
+    results = run_examples([Path(p) for p in paths] or [default_rules()], only=only,
+                           jobs=parse_jobs(jobs))
     for r in results:
         click.echo(str(r))
     failed = [r for r in results if not r.passed]

@@ -126,11 +126,19 @@ class Assessor:
         """The same packs and parameters over another knowledge base (a what-if scenario)."""
         return Assessor(kb, self.packs, self.changed)
 
-    def timeline(self, case_id: str, start: int, end: int) -> list[Verdict]:
-        """Verdicts for every year from `start` to `end`, inclusive."""
+    def timeline(self, case_id: str, start: int, end: int, jobs: int = 1) -> list[Verdict]:
+        """Verdicts for every year from `start` to `end`, inclusive (on `jobs` processes)."""
         if start > end:
             raise AssessmentError(f"--from {start} is after --to {end}")
-        return [self.assess(case_id, y) for y in range(start, end + 1)]
+        from smaf_expert.parallel import ordered_map
+
+        self.case(case_id)  # an unknown case is reported once, before any work
+        return ordered_map(_assess_year, (self, case_id), list(range(start, end + 1)), jobs)
+
+
+def _assess_year(shared: tuple[Assessor, str], year: int) -> Verdict:
+    assessor, case_id = shared
+    return assessor.assess(case_id, year)
 
 
 def make_assessor(kb_path: str | Path | None = None, rules: list[str | Path] | None = None,
