@@ -58,10 +58,15 @@ class Firing:
 
     @property
     def explanation(self) -> str:
-        """The rule's `explain` text for this firing (rendered once, then kept)."""
+        """The rule's `explain` text for this firing (rendered once, then kept); a template
+        that fails is an EngineError naming the rule, as a failure inside the action was."""
         text = self.__dict__.get("_explanation")
         if text is None:
-            text = self.__dict__["_explanation"] = render_text(self.template, self.context)
+            try:
+                text = render_text(self.template, self.context)
+            except Exception as err:  # noqa: BLE001 - Jinja2 and filters raise many kinds
+                raise EngineError(f"{type(err).__name__}: {err}", self.rule) from err
+            self.__dict__["_explanation"] = text
         return text
 
     def as_dict(self) -> dict[str, Any]:
