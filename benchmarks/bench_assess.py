@@ -273,7 +273,7 @@ def run_batch(assessor: Assessor, case_ids: list[str], years: list[int], tally: 
 def fact_sizes(assessor: Assessor, case_ids: list[str], year: int) -> dict[str, float]:
     """Mean number of prepared facts per case, by type, over a sample (a sanity check of what
     the engine is given; uses the package's preparation step directly)."""
-    from smaf_expert import prepare
+    from smaf_expert.reasoning import prepare
 
     counts: Counter[str] = Counter()
     incentive_facts = getattr(prepare, "incentive_facts", None)

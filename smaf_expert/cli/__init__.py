@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import click
 
+from smaf_expert._version import __version__
 from smaf_expert.cli import case, explain, importers, kb, network, panel, rules
 from smaf_expert.cli.common import ErrorsAsMessages
 from smaf_expert.errors import InputError
 
 
 @click.group(cls=ErrorsAsMessages)
-@click.version_option(package_name="smaf-expert")
+@click.version_option(version=__version__, package_name="smaf-expert")
 def cli() -> None:
     """smaf: how far states are aligned, why, and where the relationship is heading.
 

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import click
 
-from smaf_expert.cli.common import YEAR, build_assessor, kb_option, rule_options, whatif_options
+from smaf_expert.cli.common import (
+    YEAR,
+    build_assessor,
+    jobs_option,
+    kb_option,
+    rule_options,
+    whatif_options,
+)
 from smaf_expert.cli.output import write_text_atomically
-from smaf_expert.knowledge.loader import load_knowledge
 from smaf_expert.paths import default_knowledge
 from smaf_expert.rendering.render import (
     TRACE_VIEWS,
@@ -83,10 +89,11 @@ def _scenario_text(assume: tuple[str, ...], drop: tuple[str, ...]) -> str:
 @click.option("--from", "start", type=YEAR, required=True, help="First year.")
 @click.option("--to", "end", type=YEAR, required=True, help="Last year.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@jobs_option
 @rule_options
 @kb_option
-def timeline(case: str, start: int, end: int, fmt: str, strict: bool, params: tuple[str, ...],
-             rules: tuple[str, ...], kb: str | None) -> None:
+def timeline(case: str, start: int, end: int, fmt: str, jobs: int, strict: bool,
+             params: tuple[str, ...], rules: tuple[str, ...], kb: str | None) -> None:
     """The degree of CASE year by year, with drops (de-institutionalisation) marked.
 
     Example:
@@ -96,7 +103,9 @@ def timeline(case: str, start: int, end: int, fmt: str, strict: bool, params: tu
         smaf timeline us-philippines --from 2010 --to 2024
     """
     assessor = build_assessor(kb, rules, params, strict)
-    verdicts = assessor.timeline(case, start, end)
+    from smaf_expert.parallel import parse_jobs
+
+    verdicts = assessor.timeline(case, start, end, parse_jobs(jobs))
     rows = timeline_rows(verdicts)
     if fmt == "json":
         click.echo(to_json([{k: r[k] for k in ("year", "degree", "level", "depth", "ceiling",
@@ -180,6 +189,8 @@ def cases(fmt: str, kb: str | None) -> None:
     \b
         smaf cases --format json
     """
+    from smaf_expert.knowledge.loader import load_knowledge
+
     base = load_knowledge(kb or default_knowledge())
     rows = []
     for c in sorted(base.alignments.values(), key=lambda c: c.id):

@@ -5,14 +5,15 @@ from __future__ import annotations
 import os
 import sys
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from smaf_expert.cli.output import OutputError
 from smaf_expert.errors import EngineError, SmafError
-from smaf_expert.packs.params import parse_assignments
-from smaf_expert.reasoning.assess import Assessor, make_assessor
+
+if TYPE_CHECKING:
+    from smaf_expert.reasoning.assess import Assessor
 
 #: Years a command accepts (DOMAIN.md section 7): what the knowledge format allows.
 YEAR = click.IntRange(1800, 2100)
@@ -74,7 +75,19 @@ def whatif_options(func: Any) -> Any:
     return wrapper
 
 
+def jobs_option(func: Any) -> Any:
+    """--jobs N: processes for commands that assess many case-years (default: every core)."""
+    return click.option("--jobs", "-j", "jobs", type=int, default=0, show_default=False,
+                        metavar="N", help="Processes to use (default 0: every core; 1: no "
+                                          "pool). Output order does not depend on it.")(func)
+
+
 def build_assessor(kb: str | None, rules: tuple[str, ...] = (), params: tuple[str, ...] = (),
               strict: bool = False) -> Assessor:
+    """The Assessor a command runs: knowledge, shipped plus extra packs, parameters."""
+    # Imported here so that `smaf --help` and commands that assess nothing load no engine.
+    from smaf_expert.packs.params import parse_assignments
+    from smaf_expert.reasoning.assess import make_assessor
+
     return make_assessor(kb, list(rules), parse_assignments(params), strict)
 

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import click
 
-from smaf_expert.cli.common import YEAR, build_assessor, kb_option, rule_options, whatif_options
-from smaf_expert.packs.params import parse_assignments
+from smaf_expert.cli.common import (
+    YEAR,
+    build_assessor,
+    jobs_option,
+    kb_option,
+    rule_options,
+    whatif_options,
+)
 from smaf_expert.rendering.render import render_template, to_json
 
 TREE_MARKS = {"conclusion": "=>", "rule": "<-", "fact": "*", "absence": "~", "evidence": "#",
@@ -87,8 +93,10 @@ def explain(case: str, year: int | None, about: str, why_not: int | None, pivota
               help="The parameter to vary and its range (or NAME=A,B,C).")
 @click.option("--year", type=YEAR, default=None, help="Year of assessment.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@jobs_option
 @kb_option
-def sensitivity(case: str, spec: str, year: int | None, fmt: str, kb: str | None) -> None:
+def sensitivity(case: str, spec: str, year: int | None, fmt: str, jobs: int,
+                kb: str | None) -> None:
     """How the verdict on CASE changes across a parameter's range.
 
     Example:
@@ -99,9 +107,12 @@ def sensitivity(case: str, spec: str, year: int | None, fmt: str, kb: str | None
     """
     from smaf_expert.explanation.sensitivity import parse_range
     from smaf_expert.explanation.sensitivity import sensitivity as vary
+    from smaf_expert.packs.params import parse_assignments
 
     name, value = next(iter(parse_assignments([spec]).items()))
-    rows = vary(build_assessor(kb), case, year, name, parse_range(value))
+    from smaf_expert.parallel import parse_jobs
+
+    rows = vary(build_assessor(kb), case, year, name, parse_range(value), parse_jobs(jobs))
     if fmt == "json":
         click.echo(to_json(rows))
         return

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import click
 
 from smaf_expert.cli.common import ErrorsAsMessages, kb_option
 from smaf_expert.errors import KnowledgeError
 from smaf_expert.indicators import INDICATORS
-from smaf_expert.knowledge.attributes import check_attributes
-from smaf_expert.knowledge.loader import load_knowledge
-from smaf_expert.packs.format import load_packs
 from smaf_expert.paths import default_knowledge, default_rules
+
+
+def _load(kb: str | None) -> Any:
+    # Imported here: `smaf --help` need not load the YAML and JSON-schema machinery.
+    from smaf_expert.knowledge.loader import load_knowledge
+
+    return load_knowledge(kb or default_knowledge())
 
 
 @click.group(cls=ErrorsAsMessages)
@@ -39,7 +44,10 @@ def kb_validate(kb: str | None, rules: tuple[str, ...]) -> None:
     \b
         smaf kb validate --kb ./my-knowledge --rules ./my-packs
     """
-    base = load_knowledge(kb or default_knowledge())
+    from smaf_expert.knowledge.attributes import check_attributes
+    from smaf_expert.packs.format import load_packs
+
+    base = _load(kb)
     packs = load_packs([default_rules(), *[Path(r) for r in rules]])
     problems, unchecked = check_attributes(base.attributes, packs)
     if problems:
@@ -64,7 +72,7 @@ def kb_stats(kb: str | None) -> None:
     \b
         smaf kb stats
     """
-    base = load_knowledge(kb or default_knowledge())
+    base = _load(kb)
     head = " ".join(f"{i.stage:>3}" for i in INDICATORS)
     click.echo(f"{'case':<24} {head}  unknown")
     for c in sorted(base.alignments.values(), key=lambda c: c.id):

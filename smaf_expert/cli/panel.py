@@ -9,7 +9,14 @@ import click
 from smaf_expert.cli.common import YEAR, kb_option, rule_options
 from smaf_expert.cli.output import write_text_atomically
 from smaf_expert.errors import SmafError
-from smaf_expert.packs.params import parse_assignments
+
+
+
+def _assignments(params: tuple[str, ...]) -> dict:
+    # Imported here: `smaf --help` loads no pack machinery.
+    from smaf_expert.packs.params import parse_assignments
+
+    return parse_assignments(params)
 
 
 @click.command()
@@ -50,7 +57,7 @@ def panel(start: int | None, end: int | None, cases: tuple[str, ...], jobs: int,
     if start is not None and end is not None and start > end:
         raise SmafError(f"--from {start} is after --to {end}")
     spec = PanelSpec(kb=kb, rules=tuple(rules),
-                     params=tuple(sorted(parse_assignments(params).items())), strict=strict,
+                     params=tuple(sorted(_assignments(params).items())), strict=strict,
                      cases=tuple(c for arg in cases for c in arg.split(",") if c),
                      start=start, end=end)
     if codebook:

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from smaf_expert.cli.common import ErrorsAsMessages
+from smaf_expert.cli.common import ErrorsAsMessages, jobs_option
 from smaf_expert.cli.output import write_text_atomically
 from smaf_expert.errors import AssessmentError
-from smaf_expert.packs.format import load_packs
-from smaf_expert.packs.params import bounds, declared_parameters, parse_assignments
 from smaf_expert.paths import default_rules
 from smaf_expert.rendering.render import to_json
+
+if TYPE_CHECKING:
+    from smaf_expert.packs.format import Pack
+
+
+def load_packs(paths: list[Path]) -> list[Pack]:
+    """The packs at `paths` (imported here: `smaf --help` loads no pack machinery)."""
+    from smaf_expert.packs.format import load_packs as load
+
+    return load(paths)
 
 
 @click.group(cls=ErrorsAsMessages)
@@ -117,7 +126,8 @@ def rules_lint(paths: tuple[str, ...], fmt: str) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=False))
 @click.option("--example", "only", default=None, help="Run only examples whose name "
                                                       "contains this text.")
-def rules_test(paths: tuple[str, ...], only: str | None) -> None:
+@jobs_option
+def rules_test(paths: tuple[str, ...], only: str | None, jobs: int) -> None:
     """Run the examples that packs ship with; pass/fail per example; exit 1 on any failure.
 
     Example:
@@ -127,8 +137,10 @@ def rules_test(paths: tuple[str, ...], only: str | None) -> None:
         smaf rules test
     """
     from smaf_expert.packs.examples import run_examples
+    from smaf_expert.parallel import parse_jobs
 
-    results = run_examples([Path(p) for p in paths] or [default_rules()], only=only)
+    results = run_examples([Path(p) for p in paths] or [default_rules()], only=only,
+                           jobs=parse_jobs(jobs))
     for r in results:
         click.echo(str(r))
     failed = [r for r in results if not r.passed]
@@ -154,6 +166,7 @@ def rules_graph(extra: tuple[str, ...], params: tuple[str, ...], scope: str | No
     \b
         smaf rules graph --format svg -o rules.svg
     """
+    from smaf_expert.packs.params import parse_assignments
     from smaf_expert.packs.rulegraph import rule_graph, to_dot, to_svg
 
     g = rule_graph(load_packs([default_rules(), *[Path(p) for p in extra]]),
@@ -177,6 +190,8 @@ def rules_params() -> None:
     \b
         smaf rules params
     """
+    from smaf_expert.packs.params import bounds, declared_parameters
+
     for name, p in sorted(declared_parameters(load_packs([default_rules()])).items()):
         click.echo(f"{name} = {p.default!r} ({p.type}{bounds(p)}, pack {p.pack})\n    {p.doc}")
 

@@ -36,16 +36,19 @@ def parse_range(text: str) -> list[Any]:
 
 
 def sensitivity(base: Assessor, case_id: str, year: int | None, name: str,
-                values: list[Any]) -> list[dict[str, Any]]:
-    """One row per value of parameter `name`: degree, balances, overall incentive and fit."""
-    rows = []
-    for value in values:
-        assessor = Assessor(base.kb, base.packs, {**base.changed, name: value})
-        v = assessor.assess(case_id, year)
-        inc = v.incentives or {}
-        rows.append({"value": value, "year": v.year, "degree": v.degree,
-                     **{k: (inc.get(k) or {}).get("value") for k in ("bop", "bot", "boi",
-                                                                     "overall")},
-                     "r": (inc.get("bop") or {}).get("measure"), "fit": v.fit.get("value"),
-                     "findings": sorted({f["kind"] for f in v.findings})})
-    return rows
+                values: list[Any], jobs: int = 1) -> list[dict[str, Any]]:
+    """One row per value of parameter `name`: degree, balances, overall incentive and fit
+    (the values assessed on `jobs` processes, the rows in the order of `values`)."""
+    from smaf_expert.parallel import ordered_map
+
+    return ordered_map(_row, (base, case_id, year, name), values, jobs)
+
+
+def _row(shared: tuple[Assessor, str, int | None, str], value: Any) -> dict[str, Any]:
+    base, case_id, year, name = shared
+    v = Assessor(base.kb, base.packs, {**base.changed, name: value}).assess(case_id, year)
+    inc = v.incentives or {}
+    return {"value": value, "year": v.year, "degree": v.degree,
+            **{k: (inc.get(k) or {}).get("value") for k in ("bop", "bot", "boi", "overall")},
+            "r": (inc.get("bop") or {}).get("measure"), "fit": v.fit.get("value"),
+            "findings": sorted({f["kind"] for f in v.findings})}

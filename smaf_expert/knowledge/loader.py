@@ -170,6 +170,12 @@ def _schema(name: str) -> dict:
     return json.loads(text)
 
 
+@cache
+def _validator(name: str) -> Any:
+    # Built once per schema and process: building one per document cost more than validating.
+    return _Validator(_schema(name))
+
+
 def _jsonable(value: Any) -> Any:
     # YAML allows integer keys (years in a GNP series); JSON Schema needs string keys.
     if isinstance(value, dict):
@@ -188,7 +194,7 @@ _Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator,
 
 
 def _schema_problems(doc: Document, schema_name: str) -> list[Problem]:
-    validator = _Validator(_schema(schema_name))
+    validator = _validator(schema_name)
     problems = []
     for err in sorted(validator.iter_errors(_jsonable(doc.data)), key=lambda e: list(e.path)):
         where = tuple(int(p) if isinstance(p, str) and p.isdigit() else p for p in err.path)

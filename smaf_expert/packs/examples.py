@@ -261,10 +261,15 @@ def run_example(pack_path: Path, example: dict[str, Any], pack_name: str = "",
     return result
 
 
-def run_examples(pack_paths: list[Path], only: str | None = None) -> list[ExampleResult]:
+def run_examples(pack_paths: list[Path], only: str | None = None, jobs: int = 1
+                 ) -> list[ExampleResult]:
     """Run the examples of the packs at `pack_paths` (files, or folders of *.yaml), or only
-    those whose name contains `only`; one result per example, in file order."""
-    results: list[ExampleResult] = []
+    those whose name contains `only`; one result per example, in file order (examples run on
+    `jobs` processes)."""
+    from smaf_expert.parallel import ordered_map
+
+    # Results in file order; an example still to run is its arguments until the pool ran it.
+    results: list[Any] = []
     for path in _pack_files(pack_paths):
         doc, problem = read_yaml(path)
         if problem or not isinstance(doc.data, dict):
@@ -295,5 +300,11 @@ def run_examples(pack_paths: list[Path], only: str | None = None) -> list[Exampl
                                              error="another example has this name"))
                 continue
             names.add(name)
-            results.append(run_example(path, example, pack, line))
-    return results
+            results.append((path, example, pack, line))
+    todo = [r for r in results if isinstance(r, tuple)]
+    done = iter(ordered_map(_run_one, None, todo, jobs))
+    return [next(done) if isinstance(r, tuple) else r for r in results]
+
+
+def _run_one(_: None, task: tuple[Path, Any, str, int | None]) -> ExampleResult:
+    return run_example(*task)

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
 from smaf_expert.errors import AssessmentError, KnowledgeError
-from smaf_expert.explanation.explain import Explainer, Node
 from smaf_expert.knowledge.attributes import check_attributes
 from smaf_expert.knowledge.entries import knowledge_entries
 from smaf_expert.knowledge.graph import build_graph, evidence_by_indicator
@@ -28,6 +27,9 @@ from smaf_expert.reasoning.prepare import (
     walt_facts,
 )
 from smaf_expert.reasoning.verdict import Verdict, build_verdict
+
+if TYPE_CHECKING:
+    from smaf_expert.explanation.explain import Explainer, Node
 
 BASE_TYPES = {"case", "indicator", "pair", "engagement", "rivalry", "power", "member",
               "perception", "orientation", "walt", "attribute"}
@@ -161,6 +163,9 @@ class Assessor:
 
     def explainer(self, verdict: Verdict) -> Explainer:
         """Explanations of a verdict made by this Assessor."""
+        # Imported on use: assessing alone needs no explanation machinery.
+        from smaf_expert.explanation.explain import Explainer
+
         return Explainer(verdict, self.program.rules, self._sources)
 
     def explain(self, case_id: str, year: int | None = None, about: str = "degree"
@@ -181,18 +186,29 @@ class Assessor:
         """The same packs and parameters over another knowledge base (a what-if scenario)."""
         return Assessor(kb, self.packs, self.changed)
 
-    def timeline(self, case_id: str, start: int, end: int) -> list[Verdict]:
-        """Verdicts for every year from `start` to `end`, inclusive."""
+    def timeline(self, case_id: str, start: int, end: int, jobs: int = 1) -> list[Verdict]:
+        """Verdicts for every year from `start` to `end`, inclusive (on `jobs` processes)."""
         if start > end:
             raise AssessmentError(f"--from {start} is after --to {end}")
-        return [self.assess(case_id, y) for y in range(start, end + 1)]
+        from smaf_expert.parallel import ordered_map
+
+        self.case(case_id)  # an unknown case is reported once, before any work
+        return ordered_map(_assess_year, (self, case_id), list(range(start, end + 1)), jobs)
+
+
+def _assess_year(shared: tuple[Assessor, str], year: int) -> Verdict:
+    assessor, case_id = shared
+    return assessor.assess(case_id, year)
 
 
 def make_assessor(kb_path: str | Path | None = None, rules: list[str | Path] | None = None,
                   params: dict[str, Any] | None = None, strict: bool = False) -> Assessor:
     """An Assessor over a knowledge folder (default: the shipped one) and the shipped packs plus
     any extra packs in `rules`."""
-    kb = load_knowledge(kb_path or default_knowledge())
+    # With SMAF_KB_CACHE set, an unchanged knowledge base is read from its validated JSON.
+    from smaf_expert.knowledge.cache import load_knowledge_cached
+
+    kb = load_knowledge_cached(kb_path or default_knowledge())
     packs = load_packs([default_rules(), *[Path(r) for r in rules or []]])
     return Assessor(kb, packs, params, strict)
 

@@ -24,6 +24,7 @@ from smaf_expert.packs.format import VALUE_FORMS
 from smaf_expert.packs.params import DEFAULT_RUN_LIMIT, RUN_LIMIT
 from smaf_expert.packs.templating import render_text
 from smaf_expert.reasoning.findings import item_context
+from smaf_expert.reasoning.relevance import stratum_filter
 
 log = logging.getLogger("smaf_expert.reasoning.engine")
 
@@ -72,7 +73,12 @@ def _durable_engine() -> Any:
 
 @dataclass
 class Firing:
-    """One rule firing: what it matched, what it concluded, and the evidence behind it."""
+    """One rule firing: what it matched, what it concluded, and the evidence behind it.
+
+    The explanation is rendered when first read (shown, exported, explained), not when the rule
+    fires: most firings of a batch are never displayed, and rendering every one cost about a
+    fifth of an assessment (issue 16). `template` and `context` are what it is rendered from.
+    """
 
     step: int
     rule: str
@@ -81,7 +87,21 @@ class Firing:
     matched: dict[str, dict]
     asserted: list[dict]
     evidence: list[str]
-    explanation: str
+    template: str = field(default="", repr=False)
+    context: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def explanation(self) -> str:
+        """The rule's `explain` text for this firing (rendered once, then kept); a template
+        that fails is an EngineError naming the rule, as a failure inside the action was."""
+        text = self.__dict__.get("_explanation")
+        if text is None:
+            try:
+                text = render_text(self.template, self.context)
+            except Exception as err:  # noqa: BLE001 - Jinja2 and filters raise many kinds
+                raise EngineError(f"{type(err).__name__}: {err}", self.rule) from err
+            self.__dict__["_explanation"] = text
+        return text
 
     def as_dict(self) -> dict[str, Any]:
         """The firing as plain data (the JSON trace entry)."""
@@ -222,6 +242,9 @@ class Engine:
     #: Registered programs kept at once; the least recently run beyond this are unregistered,
     #: so memory stays flat across a sensitivity sweep or thousands of Assessors.
     MAX_PROGRAMS = 8
+    #: Assert only the facts the stratum's rules could match (reasoning/relevance.py); off, every
+    #: fact of a consumed type is asserted (the benchmark compares both).
+    filter_facts = True
 
     def __init__(self) -> None:
         self._host = _QuietHost.create(self._action)
@@ -321,7 +344,7 @@ class Engine:
             step=len(run.result.firings) + 1, rule=rule_id, pack=rule.pack,
             stratum=stratum.index, matched=matched, asserted=asserted,
             evidence=evidence_of([*support, *asserted]),
-            explanation=render_text(rule.explain, ctx),
+            template=rule.explain, context=ctx,
         ))
 
     @staticmethod
@@ -371,7 +394,11 @@ class Engine:
         mirrors = [{**f, "type": f["type"] + MIRROR, "sid": sid}
                    for f in available if f["type"] in stratum.negates]
         batch = [{"type": START, "sid": sid}]
-        batch += [{**f, "sid": sid} for f in available if f["type"] in stratum.consumes]
+        consumed = [f for f in available if f["type"] in stratum.consumes]
+        if self.filter_facts:
+            # Facts no compiled condition could match are not encoded and asserted at all.
+            consumed = stratum_filter(stratum).select(consumed)
+        batch += [{**f, "sid": sid} for f in consumed]
         try:
             if mirrors:
                 # Blockers first: a negated condition is decided when its trigger arrives.

@@ -5,17 +5,22 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
-
-from smaf_expert.packs.templating import text_environment
 from smaf_expert.paths import default_reports
+
+if TYPE_CHECKING:
+    import jinja2
 
 
 @cache
 def report_environment() -> jinja2.Environment:
     """Templates of reports/: text ones unescaped; `.html.j2` ones autoescaped."""
+    # Jinja2 is imported when a template is first rendered: JSON output needs none of it.
+    import jinja2
+
+    from smaf_expert.packs.templating import text_environment
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(default_reports())),
         # Optional fields of a verdict (a balance's policy, a fit's band) may be absent.

@@ -229,7 +229,8 @@ def test_exception_in_action_is_engine_error_naming_rule(tmp_path):
     pack.write_text(BROKEN_PACK, encoding="utf-8")
     a = smaf_expert.make_assessor(kb, rules=[pack])
     with pytest.raises(smaf_expert.EngineError) as info:
-        a.assess("us-india", 2010)
+        # Explanations are rendered when read (issue 16): here, when the verdict is exported.
+        a.assess("us-india", 2010).as_dict()
     assert info.value.rule_id == "T-broken"
     assert info.value.message.startswith("rule T-broken: UndefinedError:")
     assert "'nope' is undefined" in info.value.message
@@ -237,7 +238,7 @@ def test_exception_in_action_is_engine_error_naming_rule(tmp_path):
     v = assess(kb, "us-india", 2010)
     assert (v.degree, v.ceiling) == (4, 7)
     with pytest.raises(smaf_expert.EngineError):
-        a.assess("us-india", 2011)
+        a.assess("us-india", 2011).as_dict()
 
 
 def test_exception_from_monkeypatched_action_names_rule(tmp_path, monkeypatch):
@@ -254,7 +255,7 @@ def test_exception_from_monkeypatched_action_names_rule(tmp_path, monkeypatch):
 
     monkeypatch.setattr(engine_module, "render_text", failing)
     with pytest.raises(smaf_expert.EngineError) as info:
-        assess(kb, "us-india", 2010)
+        assess(kb, "us-india", 2010).as_dict()  # explanations render when read (issue 16)
     assert info.value.rule_id == "S-degree"
     # Located at the rule's file:line (DOMAIN.md section 7).
     assert info.value.message.startswith("rule S-degree: RuntimeError: boom (")
