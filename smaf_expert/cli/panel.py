@@ -11,7 +11,6 @@ from smaf_expert.cli.output import write_text_atomically
 from smaf_expert.errors import SmafError
 
 
-
 def _assignments(params: tuple[str, ...]) -> dict:
     # Imported here: `smaf --help` loads no pack machinery.
     from smaf_expert.packs.params import parse_assignments

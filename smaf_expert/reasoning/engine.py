@@ -89,6 +89,8 @@ class Firing:
     evidence: list[str]
     template: str = field(default="", repr=False)
     context: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: The rule's file:line, so that a failing text is located like a failing action.
+    where: str = field(default="", repr=False, compare=False)
 
     @property
     def explanation(self) -> str:
@@ -99,7 +101,8 @@ class Firing:
             try:
                 text = render_text(self.template, self.context)
             except Exception as err:  # noqa: BLE001 - Jinja2 and filters raise many kinds
-                raise EngineError(f"{type(err).__name__}: {err}", self.rule) from err
+                located = f" ({self.where})" if self.where else ""
+                raise EngineError(f"{type(err).__name__}: {err}{located}", self.rule) from err
             self.__dict__["_explanation"] = text
         return text
 
@@ -344,7 +347,7 @@ class Engine:
             step=len(run.result.firings) + 1, rule=rule_id, pack=rule.pack,
             stratum=stratum.index, matched=matched, asserted=asserted,
             evidence=evidence_of([*support, *asserted]),
-            template=rule.explain, context=ctx,
+            template=rule.explain, context=ctx, where=f"{rule.path}:{rule.line}",
         ))
 
     @staticmethod

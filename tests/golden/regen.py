@@ -25,6 +25,9 @@ def corpus() -> dict[str, str]:
     from smaf_expert.rendering.render import to_json
 
     assessor = make_assessor()
+    # Verdicts name the files behind each entry and pack: compare them relative to the folder
+    # that holds the knowledge base and the packs, so the corpus holds in any clone.
+    home = str(Path(assessor.kb.root).resolve().parent)
     out: dict[str, str] = {}
     for case_id in sorted(assessor.kb.alignments):
         default = assessor.default_year(assessor.case(case_id))
@@ -34,7 +37,7 @@ def corpus() -> dict[str, str]:
             except AssessmentError:
                 continue  # a party did not exist that year
             name = f"{case_id}@{year}.json" if year != default else f"{case_id}.json"
-            out[name] = to_json(verdict.as_dict()) + "\n"
+            out[name] = to_json(verdict.as_dict()).replace(home, "<home>") + "\n"
     return out
 
 

@@ -219,3 +219,14 @@ def test_crosswalk_traps():
     assert iso3_of_sipri("Viet Nam") == "VNM" and iso3_of_sipri("south vietnam") is None
     assert iso3_of_sipri("Soviet Union") == "SUN" and iso3_of_sipri("West Germany (FRG)") == "DEU"
     assert iso3_of_sipri("Russian Federation") is None  # not in the table: never guessed
+
+
+def test_cli_spells_the_importers_and_thresholds_as_they_are():
+    """The CLI names every importer and SIPRI's thresholds without importing them (so that
+    `smaf --help` stays light): its copies match the importers."""
+    from smaf_expert.cli import importers as cli_importers
+    from smaf_expert.importers import IMPORTERS, sipri
+
+    assert cli_importers.DATASETS == tuple(sorted(IMPORTERS))
+    assert (cli_importers.TIV_HIGH, cli_importers.TIV_DEVELOPING) == (sipri.TIV_HIGH,
+                                                                      sipri.TIV_DEVELOPING)
