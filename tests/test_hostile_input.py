@@ -18,8 +18,11 @@ BOMB = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".jo
 # name -> (file of the knowledge base, its new text or a function of the old, expected text)
 KNOWLEDGE = {
     "alias-bomb": ("alignments/us-india.yaml", BOMB, "alignments/us-india.yaml:1: more than"),
+    # libyaml's own depth limit answers first where the bundled libyaml has one (PyYAML 6.0.1+);
+    # older builds reach the reader's limit: either way a located refusal.
     "deep-nesting": ("alignments/us-india.yaml", "a: " + "[" * 20000 + "]" * 20000,
-                     "us-india.yaml:1: not valid YAML"),
+                     ("us-india.yaml:1: not valid YAML",
+                      "us-india.yaml:1: nested more than 64 levels deep")),
     "complex-key": ("alignments/us-india.yaml", "? [a, b]\n: 1\n",
                     "us-india.yaml:1: a key must be a plain value"),
     "python-tag": ("alignments/us-india.yaml", "x: !!python/object/apply:os.system [id]\n",
@@ -76,7 +79,9 @@ def test_hostile_knowledge_is_refused_with_file_and_line(runner, kb, name):
     # The shipped file changes as knowledge is added: find the line of the value under test.
     gnp_line = next((n for n, line in enumerate(str(new).splitlines(), 1) if "1990: " in line),
                     0)
-    assert expected.replace("{gnp_line}", str(gnp_line)) in result.output
+    alternatives = expected if isinstance(expected, tuple) else (expected,)
+    assert any(e.replace("{gnp_line}", str(gnp_line)) in result.output for e in alternatives), \
+        result.output
 
 
 @pytest.mark.parametrize("what", ["taxonomy.yaml", "states/XXX.yaml"])
