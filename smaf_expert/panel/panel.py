@@ -42,7 +42,7 @@ class PanelSpec:
     end: int | None = None
 
     def assessor(self) -> Assessor:
-        """An Assessor for this spec (each worker process builds its own)."""
+        """An Assessor for this spec."""
         return make_assessor(self.kb, list(self.rules), dict(self.params), self.strict)
 
 
@@ -141,19 +141,10 @@ def row(verdict: Verdict, kb: KnowledgeBase, kinds: list[str], version: str) -> 
     return out
 
 
-# One Assessor per worker process, built once by the pool's initializer.
-_WORKER: dict[str, Any] = {}
-
-
-def _init_worker(spec: PanelSpec, kinds: list[str], version: str) -> None:
-    _WORKER.update(assessor=spec.assessor(), kinds=kinds, version=version)
-
-
-def _case_rows(task: tuple[str, list[int]]) -> list[dict[str, Any]]:
-    assessor: Assessor = _WORKER["assessor"]
-    case_id, years = task
-    return [row(assessor.assess(case_id, y), assessor.kb, _WORKER["kinds"], _WORKER["version"])
-            for y in years]
+def _row(shared: tuple[Assessor, list[str], str], task: tuple[str, int]) -> dict[str, Any]:
+    assessor, kinds, version = shared
+    case_id, year = task
+    return row(assessor.assess(case_id, year), assessor.kb, kinds, version)
 
 
 @dataclass
@@ -188,34 +179,14 @@ def run_panel(plan: PanelPlan, jobs: int = 1,
               progress: Callable[[int], None] | None = None) -> list[dict[str, Any]]:
     """The panel's rows, ordered by case then year whatever `jobs` is.
 
-    `jobs` > 1 assesses cases in that many processes; `progress(n)` is told each time n more
-    case-years are done.
+    `jobs` > 1 assesses case-years in that many processes (smaf_expert.parallel); `progress(n)`
+    is told each time n more case-years are done.
     """
-    rows: list[dict[str, Any]] = []
-    tasks = plan.tasks
-    if jobs <= 1 or len(tasks) <= 1:
-        _WORKER.update(assessor=plan.assessor, kinds=plan.kinds, version=plan.version)
-        try:
-            for task in tasks:
-                rows.extend(_case_rows(task))
-                if progress:
-                    progress(len(task[1]))
-        finally:
-            _WORKER.clear()
-        return rows
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from smaf_expert.parallel import ordered_map
 
-    # spawn, not fork: the rule engine keeps native state that a fork would share.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
-                             initargs=(plan.spec, plan.kinds, plan.version)) as pool:
-        # map() yields in task order, so rows come out in the same order as with one job.
-        for task, done in zip(tasks, pool.map(_case_rows, tasks), strict=True):
-            rows.extend(done)
-            if progress:
-                progress(len(task[1]))
-    return rows
+    items = [(case_id, year) for case_id, years in plan.tasks for year in years]
+    return ordered_map(_row, (plan.assessor, plan.kinds, plan.version), items, jobs,
+                       (lambda _: progress(1)) if progress else None)
 
 
 def build_panel(spec: PanelSpec, jobs: int = 1) -> tuple[list[str], list[dict[str, Any]]]:
