@@ -12,7 +12,7 @@ from smaf_expert.cli.common import (
     rule_options,
     whatif_options,
 )
-from smaf_expert.cli.output import write_text_atomically
+from smaf_expert.cli.output import write_atomically
 from smaf_expert.paths import default_knowledge
 from smaf_expert.rendering.render import (
     TRACE_VIEWS,
@@ -147,7 +147,7 @@ def report(case: str, year: int | None, fmt: str, comparators: tuple[str, ...],
     text = render_report(build_assessor(kb, rules, params, strict), case, year, fmt,
                          list(comparators) or None, start)
     if output:
-        write_text_atomically(output, text)
+        write_atomically(output, text)
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text.rstrip("\n"))

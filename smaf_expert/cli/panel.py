@@ -7,7 +7,7 @@ import sys
 import click
 
 from smaf_expert.cli.common import YEAR, jobs_option, kb_option, rule_options
-from smaf_expert.cli.output import write_text_atomically
+from smaf_expert.cli.output import write_atomically
 from smaf_expert.errors import SmafError
 
 
@@ -62,7 +62,7 @@ def panel(start: int | None, end: int | None, cases: tuple[str, ...], jobs: int,
     if codebook:
         text = render_codebook(spec.assessor().packs)
         if output:
-            write_text_atomically(output, text)
+            write_atomically(output, text)
         else:
             click.echo(text.rstrip("\n"))
         return

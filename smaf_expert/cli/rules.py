@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from smaf_expert.cli.common import ErrorsAsMessages, jobs_option
-from smaf_expert.cli.output import write_text_atomically
+from smaf_expert.cli.output import write_atomically
 from smaf_expert.errors import AssessmentError
 from smaf_expert.paths import default_rules
 from smaf_expert.rendering.render import to_json
@@ -175,7 +175,7 @@ def rules_graph(extra: tuple[str, ...], params: tuple[str, ...], scope: str | No
         click.echo(f"warning: {problem}", err=True)
     text = to_svg(g) if fmt == "svg" else to_dot(g)
     if output:
-        write_text_atomically(output, text)
+        write_atomically(output, text)
     else:
         click.echo(text.rstrip("\n"))
 

@@ -192,14 +192,14 @@ class KnowledgeEdits:
 
     def write(self) -> list[str]:
         """Write every changed file (each whole or not at all); the relative paths written."""
-        from smaf_expert.cli.output import write_text_atomically
+        from smaf_expert.cli.output import write_atomically
 
         written = []
         for rel, (_, new) in self.changed().items():
             target = self.root / rel
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                write_text_atomically(str(target), new)
+                write_atomically(str(target), new)
             except OSError as err:
                 done = f" (already written: {', '.join(written)})" if written else ""
                 raise SmafError(f"cannot write {target}: {err.strerror}{done}") from err
