@@ -46,7 +46,6 @@ def assess(case: str, year: int | None, fmt: str, trace: str, assume: tuple[str,
 
     Example:
 
-
     \b
         smaf assess us-india --year 2020 --param hedging.stages=3
         smaf assess us-india --assume integrated_command=present:low
@@ -98,7 +97,6 @@ def timeline(case: str, start: int, end: int, fmt: str, jobs: int, strict: bool,
 
     Example:
 
-
     \b
         smaf timeline us-philippines --from 2010 --to 2024
     """
@@ -138,7 +136,6 @@ def report(case: str, year: int | None, fmt: str, comparators: tuple[str, ...],
 
     Example:
 
-
     \b
         smaf report us-india -o us-india.html
     """
@@ -167,7 +164,6 @@ def compare_cmd(cases: tuple[str, ...], year: int | None, fmt: str, strict: bool
 
     Example:
 
-
     \b
         smaf compare china-russia us-india
     """
@@ -184,7 +180,6 @@ def cases(fmt: str, kb: str | None) -> None:
     """List the cases of the knowledge base: parties, years covered, evidence counts.
 
     Example:
-
 
     \b
         smaf cases --format json

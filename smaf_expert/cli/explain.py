@@ -39,7 +39,6 @@ def explain(case: str, year: int | None, about: str, why_not: int | None, pivota
 
     Example:
 
-
     \b
         smaf explain us-india --why-not 5
         smaf explain china-russia --about bot
@@ -100,7 +99,6 @@ def sensitivity(case: str, spec: str, year: int | None, fmt: str, jobs: int,
     """How the verdict on CASE changes across a parameter's range.
 
     Example:
-
 
     \b
         smaf sensitivity us-india --param bop.permissive=1.5:2.0:0.25

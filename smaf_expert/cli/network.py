@@ -25,7 +25,6 @@ def quasi(year: int | None, backtest: bool, fmt: str, strict: bool, params: tupl
 
     Example:
 
-
     \b
         smaf quasi --year 1977
         smaf quasi --backtest
@@ -72,7 +71,6 @@ def graph(year: int | None, fmt: str, output: str | None, kb: str | None) -> Non
     """Export the multilateral graph at a year (typed edges) for Gephi or networkx.
 
     Example:
-
 
     \b
         smaf graph --year 2020 --format graphml -o alignments-2020.graphml
