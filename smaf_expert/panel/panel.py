@@ -91,9 +91,12 @@ def kb_version(root: str | Path) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-def case_years(kb: KnowledgeBase, spec: PanelSpec) -> list[tuple[str, list[int]]]:
-    """Each selected case with the years it covers: its first to its last coded year, within
-    --from/--to, skipping years in which a party did not exist (the rules refuse those)."""
+def case_years(assessor: Assessor, spec: PanelSpec) -> list[tuple[str, list[int]]]:
+    """Each selected case with the years it covers: its first year with evidence to its last
+    coded year (the assessor's `default_year`: `coded_to` if the case declares one, else its
+    last year with evidence, never after this year), within --from/--to, skipping years in
+    which a party did not exist (the rules refuse those)."""
+    kb = assessor.kb
     wanted = list(spec.cases) or sorted(kb.alignments)
     unknown = [c for c in wanted if c not in kb.alignments]
     if unknown:
@@ -101,9 +104,10 @@ def case_years(kb: KnowledgeBase, spec: PanelSpec) -> list[tuple[str, list[int]]
     out = []
     for case_id in wanted:
         case = kb.alignments[case_id]
-        first, last = case.years()
-        if first is None or last is None:
-            continue
+        first = case.years()[0]
+        if first is None:
+            continue  # no evidence: nothing to assess
+        last = assessor.default_year(case)
         lo = max(first, spec.start) if spec.start is not None else first
         hi = min(last, spec.end) if spec.end is not None else last
         years = [y for y in range(lo, hi + 1)
@@ -172,7 +176,7 @@ def plan_panel(spec: PanelSpec) -> PanelPlan:
     """Load the knowledge and packs once and list the case-years to assess."""
     assessor = spec.assessor()
     return PanelPlan(spec, assessor, list(finding_kinds(assessor.packs)),
-                     kb_version(assessor.kb.root), case_years(assessor.kb, spec))
+                     kb_version(assessor.kb.root), case_years(assessor, spec))
 
 
 def run_panel(plan: PanelPlan, jobs: int = 1,
