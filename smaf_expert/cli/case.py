@@ -177,7 +177,8 @@ def compare_cmd(cases: tuple[str, ...], year: int | None, fmt: str, strict: bool
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @kb_option
 def cases(fmt: str, kb: str | None) -> None:
-    """List the cases of the knowledge base: parties, years covered, evidence counts.
+    """List the cases of the knowledge base: parties, years covered (first year with evidence
+    to the last coded year, the year `assess` uses without --year), evidence counts.
 
     Example:
 
@@ -185,13 +186,13 @@ def cases(fmt: str, kb: str | None) -> None:
         smaf cases --format json
     """
     from smaf_expert.knowledge.loader import load_knowledge
+    from smaf_expert.knowledge.years import last_coded_year
 
     base = load_knowledge(kb or default_knowledge())
     rows = []
     for c in sorted(base.alignments.values(), key=lambda c: c.id):
-        first, last = c.years()
         rows.append({"case": c.id, "name": c.name, "parties": list(c.parties),
-                     "against": c.against, "from": first, "to": last,
+                     "against": c.against, "from": c.years()[0], "to": last_coded_year(c),
                      "evidence": len(c.evidence)})
     if fmt == "json":
         click.echo(to_json(rows))
@@ -200,8 +201,6 @@ def cases(fmt: str, kb: str | None) -> None:
     for r in rows:
         click.echo(f"{r['case']:<24} {'-'.join(r['parties']):<16} {r['against'] or '-':<8} "
                    f"{r['from'] or '-'}-{r['to'] or '-':<5} {r['evidence']}")
-
-
 
 
 COMMANDS = [assess, timeline, report, compare_cmd, cases]

@@ -130,17 +130,12 @@ def test_jobs_do_not_change_the_rows(small_kb):
 def test_last_year_is_the_coded_to_of_the_case(tmp_path):
     """A case that declares `coded_to` runs to that year, past its last evidence, as
     `smaf assess` without --year does; one without runs to its last year with evidence."""
-    import yaml
-
     root = make_kb(tmp_path, states=with_states(USA={"cow": 2}, IND={"cow": 750},
                                                 JPN={"cow": 740}), alignments={
-        "us-india": case(["USA", "IND"], ev("ui-c", "consultations", 2001, until=2003)),
+        "us-india": case(["USA", "IND"], ev("ui-c", "consultations", 2001, until=2003),
+                         coded_to=2006),
         "india-japan": case(["IND", "JPN"], ev("ij-c", "consultations", 2010)),
     })
-    path = root / "alignments" / "us-india.yaml"
-    data = yaml.safe_load(path.read_text())
-    data["coded_to"] = 2006
-    path.write_text(yaml.safe_dump(data))
     _, rows = build_panel(PanelSpec(kb=str(root)))
     years = {c: [r["year"] for r in rows if r["case"] == c] for c in ("us-india", "india-japan")}
     assert years == {"us-india": list(range(2001, 2007)), "india-japan": [2010]}
