@@ -100,3 +100,18 @@ def test_why_a_merged_finding_is_one_tree_with_a_branch_per_firing(shipped, runn
         == [f"=> {mismatch['text']}"]
     (why,) = [d for d in derivations(shipped, v) if d["about"] == "finding-categorical_mismatch"]
     assert len(why["trees"]) == 1 and why["title"] == "Why the categorical mismatch finding?"
+
+
+def test_china_russia_one_hedging_finding_per_excluded_indicator(shipped):
+    """Russia engages two rivals of China in MTC: one hedging finding on stage 3 naming both
+    engagements, not one per engagement."""
+    v = shipped.assess("china-russia", 2024)
+    (hedging,) = v.findings_of("hedging")
+    assert hedging["about"] == "mtc"
+    assert hedging["text"].startswith(
+        "Stage 3 (military-technical cooperation with regular personnel exchange) is excluded as "
+        "hedging: Russia (RUS) engages Viet Nam (VNM), a strategic rival of China (CHN), ")
+    assert "(case russia-vietnam: rusvnm-mtc-2) and Russia (RUS) engages India (IND)" \
+        in hedging["text"]
+    assert hedging["text"].endswith(", against high depth here (chnrus-mtc-3, chnrus-mtc-4).")
+    assert sum(f.rule == "S-hedging" for f in v.trace) == 2
