@@ -189,6 +189,22 @@ def test_confidence_levels(tmp_path):
     assert any(r.startswith("no evidence either way on") for r in mid["reasons"])
 
 
+def test_unknown_cbm_is_no_gap_between_trusted_parties(tmp_path):
+    """Unknown CBMs below the top stage lower confidence, except for a dyad of high prior trust,
+    whose friendly_dyad finding says they are not expected (C-unknown.below.cbm)."""
+    stages = ("consultations", "mtc", "exercises")
+    kb = make_kb(tmp_path, alignments={
+        "plain": case(["USA", "JPN"], *present("p", *stages)),
+        "trusted": case(["USA", "JPN"], *present("t", *stages), trust="high")})
+    a = smaf_expert.make_assessor(str(kb))
+    cbm = "no evidence either way on confidence-building measures, below the top stage"
+    plain = a.assess("plain", 2005)
+    assert cbm in plain.confidence["reasons"] and "C-unknown.below.cbm" in plain.confidence["rules"]
+    trusted = a.assess("trusted", 2005)
+    assert trusted.findings_of("friendly_dyad")
+    assert cbm not in trusted.confidence["reasons"]
+
+
 def test_confidence_high_when_nothing_lowers_it(tmp_path):
     """C-level.high: a fully coded case with high-confidence evidence and determined balances."""
     items = [*present("f", "cbm", "consultations", "mtc", "exercises", "integrated_command",
