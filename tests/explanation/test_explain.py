@@ -101,6 +101,16 @@ def test_why_balance_and_finding(runner):
     assert "nothing to explain about 'nonsense'" in result.output
 
 
+def test_why_titles_ask_the_question_with_its_answer(runner):
+    """The heading of `explain --about` asks the question the report's Why trees ask."""
+    for about, title in (("bop", "Why is the balance of power strong"),
+                         ("degree", "Why degree 4"),
+                         ("categorical_mismatch", "Why the categorical mismatch finding")):
+        result = runner.invoke(cli, ["explain", "us-india", "--year", "2023", "--about", about])
+        assert result.exit_code == 0, result.output
+        assert result.output.splitlines()[0] == f"{title} (United States–India, 2023)?"
+
+
 def test_explain_json(runner):
     """--format json gives the tree as data."""
     result = runner.invoke(cli, ["explain", "us-india", "--format", "json"])
