@@ -69,15 +69,21 @@ def _call(item: Any) -> Any:
 
 
 def ordered_map(func: Callable[[Any, Any], T], shared: Any, items: Sequence[Any],
-                jobs: int = 1) -> list[T]:
+                jobs: int = 1, progress: Callable[[Any], None] | None = None) -> list[T]:
     """`[func(shared, item) for item in items]`, on up to `jobs` processes, in input order.
 
     `func` must be a module-level function. The first error of ours (in input order) is raised
-    after every item ran, as it would be sequentially at that item.
+    after every item ran, as it would be sequentially at that item. `progress(item)`, if given,
+    is called in the parent as each item's result comes back, in input order.
     """
     jobs = min(jobs, len(items))
     if jobs <= 1:
-        return [func(shared, item) for item in items]
+        results = []
+        for item in items:
+            results.append(func(shared, item))
+            if progress:
+                progress(item)
+        return results
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     from concurrent.futures import ProcessPoolExecutor
@@ -86,7 +92,11 @@ def ordered_map(func: Callable[[Any, Any], T], shared: Any, items: Sequence[Any]
                              initargs=(func, shared)) as pool:
         # Chunks keep the pipe traffic low; several per worker balance uneven items.
         chunk = max(1, len(items) // (jobs * 4))
-        results = list(pool.map(_call, items, chunksize=chunk))
+        results = []
+        for item, result in zip(items, pool.map(_call, items, chunksize=chunk), strict=True):
+            results.append(result)
+            if progress:
+                progress(item)
     for result in results:
         if isinstance(result, _Failure):
             raise result.rebuild()

@@ -17,7 +17,6 @@ def cli() -> None:
 
     Example:
 
-
     \b
         smaf assess china-russia --format json
     """

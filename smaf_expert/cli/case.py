@@ -12,7 +12,7 @@ from smaf_expert.cli.common import (
     rule_options,
     whatif_options,
 )
-from smaf_expert.cli.output import write_text_atomically
+from smaf_expert.cli.output import write_atomically
 from smaf_expert.paths import default_knowledge
 from smaf_expert.rendering.render import (
     TRACE_VIEWS,
@@ -45,7 +45,6 @@ def assess(case: str, year: int | None, fmt: str, trace: str, assume: tuple[str,
     With --assume or --drop, the verdict under that scenario and what changed.
 
     Example:
-
 
     \b
         smaf assess us-india --year 2020 --param hedging.stages=3
@@ -98,7 +97,6 @@ def timeline(case: str, start: int, end: int, fmt: str, jobs: int, strict: bool,
 
     Example:
 
-
     \b
         smaf timeline us-philippines --from 2010 --to 2024
     """
@@ -138,7 +136,6 @@ def report(case: str, year: int | None, fmt: str, comparators: tuple[str, ...],
 
     Example:
 
-
     \b
         smaf report us-india -o us-india.html
     """
@@ -147,7 +144,7 @@ def report(case: str, year: int | None, fmt: str, comparators: tuple[str, ...],
     text = render_report(build_assessor(kb, rules, params, strict), case, year, fmt,
                          list(comparators) or None, start)
     if output:
-        write_text_atomically(output, text)
+        write_atomically(output, text)
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text.rstrip("\n"))
@@ -167,7 +164,6 @@ def compare_cmd(cases: tuple[str, ...], year: int | None, fmt: str, strict: bool
 
     Example:
 
-
     \b
         smaf compare china-russia us-india
     """
@@ -181,22 +177,22 @@ def compare_cmd(cases: tuple[str, ...], year: int | None, fmt: str, strict: bool
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @kb_option
 def cases(fmt: str, kb: str | None) -> None:
-    """List the cases of the knowledge base: parties, years covered, evidence counts.
+    """List the cases of the knowledge base: parties, years covered (first year with evidence
+    to the last coded year, the year `assess` uses without --year), evidence counts.
 
     Example:
-
 
     \b
         smaf cases --format json
     """
     from smaf_expert.knowledge.loader import load_knowledge
+    from smaf_expert.knowledge.years import last_coded_year
 
     base = load_knowledge(kb or default_knowledge())
     rows = []
     for c in sorted(base.alignments.values(), key=lambda c: c.id):
-        first, last = c.years()
         rows.append({"case": c.id, "name": c.name, "parties": list(c.parties),
-                     "against": c.against, "from": first, "to": last,
+                     "against": c.against, "from": c.years()[0], "to": last_coded_year(c),
                      "evidence": len(c.evidence)})
     if fmt == "json":
         click.echo(to_json(rows))
@@ -205,8 +201,6 @@ def cases(fmt: str, kb: str | None) -> None:
     for r in rows:
         click.echo(f"{r['case']:<24} {'-'.join(r['parties']):<16} {r['against'] or '-':<8} "
                    f"{r['from'] or '-'}-{r['to'] or '-':<5} {r['evidence']}")
-
-
 
 
 COMMANDS = [assess, timeline, report, compare_cmd, cases]

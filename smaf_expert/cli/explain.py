@@ -39,7 +39,6 @@ def explain(case: str, year: int | None, about: str, why_not: int | None, pivota
 
     Example:
 
-
     \b
         smaf explain us-india --why-not 5
         smaf explain china-russia --about bot
@@ -72,8 +71,10 @@ def explain(case: str, year: int | None, about: str, why_not: int | None, pivota
         title = f"Why {verdict.name} does not reach stage {why_not} in {verdict.year} " \
                 f"(degree {verdict.degree})"
     else:
+        from smaf_expert.rendering.report import why_title
+
         nodes = assessor.explainer(verdict).why(about)
-        title = f"Why {about} for {verdict.name} in {verdict.year}"
+        title = f"{why_title(verdict, about).rstrip('?')} ({verdict.name}, {verdict.year})?"
     if fmt == "json":
         click.echo(to_json({"case": verdict.case, "year": verdict.year, "title": title,
                             "tree": [n.as_dict() for n in nodes]}))
@@ -84,7 +85,6 @@ def explain(case: str, year: int | None, about: str, why_not: int | None, pivota
     else:
         click.echo(render_template("explain.txt.j2", title=title, nodes=nodes,
                                    marks=TREE_MARKS).rstrip("\n"))
-
 
 
 @click.command()
@@ -100,7 +100,6 @@ def sensitivity(case: str, spec: str, year: int | None, fmt: str, jobs: int,
     """How the verdict on CASE changes across a parameter's range.
 
     Example:
-
 
     \b
         smaf sensitivity us-india --param bop.permissive=1.5:2.0:0.25

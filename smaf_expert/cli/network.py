@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from smaf_expert.cli.common import YEAR, build_assessor, kb_option, rule_options
-from smaf_expert.cli.output import write_text_atomically
+from smaf_expert.cli.output import write_atomically
 from smaf_expert.rendering.render import render_template, to_json
 
 SAME_RECORD = ("the fears and the observed outcome of each of the {n} scored periods come from "
@@ -24,7 +24,6 @@ def quasi(year: int | None, backtest: bool, fmt: str, strict: bool, params: tupl
     """Quasi-alliances (Cha) in the knowledge base at a year, or the model's record.
 
     Example:
-
 
     \b
         smaf quasi --year 1977
@@ -73,7 +72,6 @@ def graph(year: int | None, fmt: str, output: str | None, kb: str | None) -> Non
 
     Example:
 
-
     \b
         smaf graph --year 2020 --format graphml -o alignments-2020.graphml
     """
@@ -83,7 +81,7 @@ def graph(year: int | None, fmt: str, output: str | None, kb: str | None) -> Non
 
     text = render_graph(export_graph(build_assessor(kb), year or date.today().year), fmt)
     if output:
-        write_text_atomically(output, text)
+        write_atomically(output, text)
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text.rstrip("\n"))

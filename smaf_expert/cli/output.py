@@ -26,9 +26,11 @@ def _refuse(path: str, err: OSError | str) -> OutputError:
     return OutputError(f"cannot write {path}: {why}")
 
 
-def write_text_atomically(path: str, text: str) -> None:
-    """Write a file whole or not at all: a failure half-way leaves what was there."""
-    data = text.encode("utf-8")
+def write_atomically(path: str, data: str | bytes) -> None:
+    """Write a file whole or not at all: a failure half-way leaves what was there. Text is
+    written as UTF-8, bytes as they are."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
     try:
         info = os.stat(path)
     except FileNotFoundError:
@@ -39,8 +41,8 @@ def write_text_atomically(path: str, text: str) -> None:
         if stat.S_ISFIFO(info.st_mode) or stat.S_ISCHR(info.st_mode):
             _write_through(path, data)
             return
-        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-        raise _refuse(path, f"it is {kind}, and an output never replaces one")
+        kind = "a folder, " if stat.S_ISDIR(info.st_mode) else ""
+        raise _refuse(path, f"it is {kind}not a regular file, and an output never replaces one")
     # Replace the file a symbolic link points to, not the link.
     target = Path(os.path.realpath(path))
     _replace(path, target, data, info)

@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from smaf_expert.cli.common import YEAR, kb_option, rule_options
-from smaf_expert.cli.output import write_text_atomically
+from smaf_expert.cli.common import YEAR, jobs_option, kb_option, rule_options
+from smaf_expert.cli.output import write_atomically
 from smaf_expert.errors import SmafError
 
 
@@ -25,8 +25,7 @@ def _assignments(params: tuple[str, ...]) -> dict:
                                                           "last coded year).")
 @click.option("--cases", "cases", multiple=True, metavar="CASE",
               help="Only these cases (repeatable, or comma-separated; default: all).")
-@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Assess cases in this many processes (row order does not change).")
+@jobs_option
 @click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "dta"]), default="csv",
               show_default=True)
 @click.option("--codebook", is_flag=True, help="Print (or write) the codebook in Markdown "
@@ -52,6 +51,7 @@ def panel(start: int | None, end: int | None, cases: tuple[str, ...], jobs: int,
     from smaf_expert.panel.codebook import labels, render_codebook
     from smaf_expert.panel.panel import PanelSpec, plan_panel, run_panel
     from smaf_expert.panel.write import to_csv, write_panel
+    from smaf_expert.parallel import parse_jobs
 
     if start is not None and end is not None and start > end:
         raise SmafError(f"--from {start} is after --to {end}")
@@ -62,12 +62,13 @@ def panel(start: int | None, end: int | None, cases: tuple[str, ...], jobs: int,
     if codebook:
         text = render_codebook(spec.assessor().packs)
         if output:
-            write_text_atomically(output, text)
+            write_atomically(output, text)
         else:
             click.echo(text.rstrip("\n"))
         return
     if fmt != "csv" and not output:
         raise SmafError(f"--format {fmt} is binary: give -o FILE")
+    jobs = parse_jobs(jobs)
     plan = plan_panel(spec)
     if sys.stderr.isatty():
         # A bar on a terminal only: a pipe or a log file gets nothing.

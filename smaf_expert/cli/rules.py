@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from smaf_expert.cli.common import ErrorsAsMessages, jobs_option
-from smaf_expert.cli.output import write_text_atomically
+from smaf_expert.cli.output import write_atomically
 from smaf_expert.errors import AssessmentError
 from smaf_expert.paths import default_rules
 from smaf_expert.rendering.render import to_json
@@ -38,7 +38,6 @@ def rules_list(extra: tuple[str, ...]) -> None:
 
     Example:
 
-
     \b
         smaf rules list
     """
@@ -56,7 +55,6 @@ def rules_show(rule_id: str, extra: tuple[str, ...]) -> None:
     """Show one rule: statement, citation, conditions, conclusions and its links.
 
     Example:
-
 
     \b
         smaf rules show S-hedging
@@ -101,7 +99,6 @@ def rules_lint(paths: tuple[str, ...], fmt: str) -> None:
 
     Example:
 
-
     \b
         smaf rules lint ./my-packs
     """
@@ -132,7 +129,6 @@ def rules_test(paths: tuple[str, ...], only: str | None, jobs: int) -> None:
 
     Example:
 
-
     \b
         smaf rules test
     """
@@ -162,7 +158,6 @@ def rules_graph(extra: tuple[str, ...], params: tuple[str, ...], scope: str | No
 
     Example:
 
-
     \b
         smaf rules graph --format svg -o rules.svg
     """
@@ -175,7 +170,7 @@ def rules_graph(extra: tuple[str, ...], params: tuple[str, ...], scope: str | No
         click.echo(f"warning: {problem}", err=True)
     text = to_svg(g) if fmt == "svg" else to_dot(g)
     if output:
-        write_text_atomically(output, text)
+        write_atomically(output, text)
     else:
         click.echo(text.rstrip("\n"))
 
@@ -185,7 +180,6 @@ def rules_params() -> None:
     """List the parameters of the shipped packs with their defaults.
 
     Example:
-
 
     \b
         smaf rules params

@@ -97,8 +97,33 @@ class Explainer:
         return found
 
     def why(self, about: str) -> list[Node]:
-        """Derivation trees: conclusion <- rule <- facts <- evidence."""
-        return [self.fact_node(f) for f in self.roots(about)]
+        """Derivation trees: conclusion <- rule <- facts <- evidence. For a finding kind, one
+        tree per finding of the verdict: the firings of one rule about one subject, which the
+        verdict merges into one finding (reasoning/findings.py), are branches of one tree."""
+        roots = self.roots(about)
+        if about in ABOUT:
+            return [self.fact_node(f) for f in roots]
+        groups: dict[Any, list[dict]] = {}
+        for n, fact in enumerate(roots):
+            key = ((fact["rule"], fact["kind"], fact.get("about")) if "items" in fact else n)
+            groups.setdefault(key, []).append(fact)
+        return [self.fact_node(facts[0]) if len(facts) == 1 else self._merged_node(facts)
+                for facts in groups.values()]
+
+    def _merged_node(self, facts: list[dict]) -> Node:
+        """One finding merged from several firings' findings: its text and items as the verdict
+        has them, each firing a branch."""
+        first = facts[0]
+        merged = next((f for f in self.verdict.findings
+                       if (f["rule"], f["kind"], f.get("about"))
+                       == (first["rule"], first["kind"], first.get("about"))), None)
+        data = {**first, **(merged or {}), "type": "finding"}
+        firings: dict[int, Any] = {}
+        for fact in facts:
+            for firing in self.producers.get(_key(fact), []):
+                firings.setdefault(firing.step, firing)
+        return Node("conclusion", data["text"], data,
+                    [self.rule_node(f) for f in firings.values()])
 
     def fact_node(self, fact: dict, lent: list[str] | None = None) -> Node:
         """A fact, and how it came to be: the firing that asserted it, or the knowledge entries

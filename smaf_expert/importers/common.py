@@ -192,19 +192,43 @@ class KnowledgeEdits:
 
     def write(self) -> list[str]:
         """Write every changed file (each whole or not at all); the relative paths written."""
-        from smaf_expert.cli.output import write_text_atomically
+        from smaf_expert.cli.output import OutputError, write_atomically
 
         written = []
         for rel, (_, new) in self.changed().items():
             target = self.root / rel
+            done = f" (already written: {', '.join(written)})" if written else ""
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                write_text_atomically(str(target), new)
             except OSError as err:
-                done = f" (already written: {', '.join(written)})" if written else ""
                 raise SmafError(f"cannot write {target}: {err.strerror}{done}") from err
+            try:
+                write_atomically(str(target), new)
+            except OutputError as err:
+                raise OutputError(err.message + done) from err
             written.append(rel)
         return written
+
+
+def start_import(kb: Path, file: Path, dataset: str, required: list[str]
+                 ) -> tuple[Table, Report, KnowledgeEdits, set[str]]:
+    """What an importer starts from: the dataset's table (its header checked), an empty
+    report, the edits to plan, and the ids of the states the knowledge base has files for."""
+    table = read_table(file, dataset, required)
+    return table, Report(dataset, file.name), KnowledgeEdits(kb), state_ids(kb)
+
+
+def cow_years(row: dict[str, str], col: dict[str, str], codes: tuple[str, ...]
+              ) -> tuple[list[int], int | None, int | None]:
+    """A COW row's codes (the `codes` columns) and its `styear` and `endyear`; a ValueError
+    names a cell that is not a whole number or a year."""
+    return ([int(row[col[c]]) for c in codes], as_year(row[col["styear"]]),
+            as_year(row[col["endyear"]]))
+
+
+def not_in_crosswalk(line: int, ccode: int, name: str) -> str:
+    """The report line for a COW code the crosswalk does not map."""
+    return f"row {line}: ccode {ccode} ({name}) is not in the crosswalk"
 
 
 def state_ids(root: str | Path) -> set[str]:

@@ -19,10 +19,10 @@ from pathlib import Path
 from smaf_expert.importers.common import (
     KnowledgeEdits,
     Report,
-    as_year,
     column,
-    read_table,
-    state_ids,
+    cow_years,
+    not_in_crosswalk,
+    start_import,
 )
 from smaf_expert.importers.crosswalk import split_by_cow
 from smaf_expert.importers.states import set_state_field
@@ -33,18 +33,14 @@ REQUIRED = ["stateabb", "ccode", "statenme", "styear", "endyear"]
 
 def run(kb: Path, file: Path, **_: object) -> tuple[KnowledgeEdits, Report]:
     """Plan the import of a COW state list into the knowledge base at `kb`."""
-    table = read_table(file, DATASET, REQUIRED)
-    report = Report(DATASET, file.name)
-    edits = KnowledgeEdits(kb)
-    known = state_ids(kb)
+    table, report, edits, known = start_import(kb, file, DATASET, REQUIRED)
     col = {name: column(table, name) for name in REQUIRED}
     version_col = next((h for h in table.header if h.casefold() == "version"), None)
     spells: dict[str, list[tuple[int, int, int, int, str | None]]] = {}
     parsed = []
     for line, row in table.rows:
         try:
-            ccode = int(row[col["ccode"]])
-            start, end = as_year(row[col["styear"]]), as_year(row[col["endyear"]])
+            (ccode,), start, end = cow_years(row, col, ("ccode",))
         except ValueError as err:
             report.skipped.append(f"row {line}: {err}")
             continue
@@ -57,8 +53,7 @@ def run(kb: Path, file: Path, **_: object) -> tuple[KnowledgeEdits, Report]:
     for line, row, ccode, start, end in parsed:
         pieces = split_by_cow(ccode, start, end)
         if not pieces:
-            report.unmapped.append(f"row {line}: ccode {ccode} ({row[col['statenme']]}) is not "
-                                   "in the crosswalk")
+            report.unmapped.append(not_in_crosswalk(line, ccode, row[col["statenme"]]))
             continue
         version = row.get(version_col, "") if version_col else ""
         for iso3, lo, hi in pieces:

@@ -20,10 +20,10 @@ from typing import Any
 from smaf_expert.importers.common import (
     KnowledgeEdits,
     Report,
-    as_year,
     column,
-    read_table,
-    state_ids,
+    cow_years,
+    not_in_crosswalk,
+    start_import,
 )
 from smaf_expert.importers.crosswalk import split_by_cow
 
@@ -48,10 +48,7 @@ def key(entry: dict[str, Any]) -> Any:
 
 def run(kb: Path, file: Path, **_: object) -> tuple[KnowledgeEdits, Report]:
     """Plan the import of a strategic-rivalries CSV into the knowledge base at `kb`."""
-    table = read_table(file, DATASET, REQUIRED)
-    report = Report(DATASET, file.name)
-    edits = KnowledgeEdits(kb)
-    known = state_ids(kb)
+    table, report, edits, known = start_import(kb, file, DATASET, REQUIRED)
     col = {name: column(table, name) for name in REQUIRED}
     types = [h for h in table.header if h.casefold() in {"type1", "type2", "type3"}]
     edit = edits.edit("relations.yaml")
@@ -61,8 +58,7 @@ def run(kb: Path, file: Path, **_: object) -> tuple[KnowledgeEdits, Report]:
     entries = []
     for line, row in table.rows:
         try:
-            codes = int(row[col["ccode1"]]), int(row[col["ccode2"]])
-            start, end = as_year(row[col["styear"]]), as_year(row[col["endyear"]])
+            codes, start, end = cow_years(row, col, ("ccode1", "ccode2"))
         except ValueError as err:
             report.skipped.append(f"row {line}: {err}")
             continue
@@ -72,8 +68,7 @@ def run(kb: Path, file: Path, **_: object) -> tuple[KnowledgeEdits, Report]:
         sides = [split_by_cow(c, start, end) for c in codes]
         for c, pieces in zip(codes, sides, strict=True):
             if not pieces:
-                report.unmapped.append(f"row {line}: ccode {c} ({row[col['rivalryname']]}) is "
-                                       "not in the crosswalk")
+                report.unmapped.append(not_in_crosswalk(line, c, row[col["rivalryname"]]))
         for a, a_lo, a_hi in sides[0]:
             for b, b_lo, b_hi in sides[1]:
                 lo = max(a_lo, b_lo)

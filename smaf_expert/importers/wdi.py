@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 
 from smaf_expert.errors import InputError, Problem
-from smaf_expert.importers.common import KnowledgeEdits, Report, column, read_table, state_ids
+from smaf_expert.importers.common import KnowledgeEdits, Report, column, start_import
 from smaf_expert.importers.states import set_state_field
 
 DATASET = "wdi-gdp"
@@ -32,10 +32,7 @@ TOLERANCE = 0.02
 
 def run(kb: Path, file: Path, **_: object) -> tuple[KnowledgeEdits, Report]:
     """Plan the import of a WDI CSV into the knowledge base at `kb`."""
-    table = read_table(file, DATASET, REQUIRED)
-    report = Report(DATASET, file.name)
-    edits = KnowledgeEdits(kb)
-    known = state_ids(kb)
+    table, report, edits, known = start_import(kb, file, DATASET, REQUIRED)
     meta = {cells[0].strip(): cells[1].strip() for cells in table.preamble if len(cells) > 1}
     version = f"WDI, last updated {meta['Last Updated Date']}" if meta.get(
         "Last Updated Date") else None

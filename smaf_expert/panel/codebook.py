@@ -17,9 +17,12 @@ _BALANCE = "`strong`, `moderate`, `weak` or `undetermined`"
 #: column -> (type, definition, rule family: a rule id or the prefix of its ids, "" if none).
 FIXED: dict[str, tuple[str, str, str]] = {
     "case": ("string", "Case id (the file name in knowledge/alignments/).", ""),
-    "year": ("integer", "Year of assessment; every year from the case's first to its last coded "
-                        "year (evidence `since`/`until`), within --from/--to, in which every "
-                        "party existed.", ""),
+    "year": ("integer", "Year of assessment; every year from the case's first year with "
+                        "evidence (`since`) to its last coded year, within --from/--to, in "
+                        "which every party existed. The last coded year is the one `smaf "
+                        "assess` uses without --year: the case's `coded_to` if it declares "
+                        "one, else the latest `since`/`until` of its evidence, never after the "
+                        "current year.", ""),
     "parties": ("string", "The parties, ISO 3166-1 alpha-3 codes joined by `;` in the order of "
                           "the case file.", ""),
     "ccode1": ("integer", "Correlates of War code of the first party (state `cow`); empty for a "

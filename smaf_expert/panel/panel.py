@@ -42,7 +42,7 @@ class PanelSpec:
     end: int | None = None
 
     def assessor(self) -> Assessor:
-        """An Assessor for this spec (each worker process builds its own)."""
+        """An Assessor for this spec."""
         return make_assessor(self.kb, list(self.rules), dict(self.params), self.strict)
 
 
@@ -91,9 +91,12 @@ def kb_version(root: str | Path) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-def case_years(kb: KnowledgeBase, spec: PanelSpec) -> list[tuple[str, list[int]]]:
-    """Each selected case with the years it covers: its first to its last coded year, within
-    --from/--to, skipping years in which a party did not exist (the rules refuse those)."""
+def case_years(assessor: Assessor, spec: PanelSpec) -> list[tuple[str, list[int]]]:
+    """Each selected case with the years it covers: its first year with evidence to its last
+    coded year (the assessor's `default_year`: `coded_to` if the case declares one, else its
+    last year with evidence, never after this year), within --from/--to, skipping years in
+    which a party did not exist (the rules refuse those)."""
+    kb = assessor.kb
     wanted = list(spec.cases) or sorted(kb.alignments)
     unknown = [c for c in wanted if c not in kb.alignments]
     if unknown:
@@ -101,9 +104,10 @@ def case_years(kb: KnowledgeBase, spec: PanelSpec) -> list[tuple[str, list[int]]
     out = []
     for case_id in wanted:
         case = kb.alignments[case_id]
-        first, last = case.years()
-        if first is None or last is None:
-            continue
+        first = case.years()[0]
+        if first is None:
+            continue  # no evidence: nothing to assess
+        last = assessor.default_year(case)
         lo = max(first, spec.start) if spec.start is not None else first
         hi = min(last, spec.end) if spec.end is not None else last
         years = [y for y in range(lo, hi + 1)
@@ -141,19 +145,10 @@ def row(verdict: Verdict, kb: KnowledgeBase, kinds: list[str], version: str) -> 
     return out
 
 
-# One Assessor per worker process, built once by the pool's initializer.
-_WORKER: dict[str, Any] = {}
-
-
-def _init_worker(spec: PanelSpec, kinds: list[str], version: str) -> None:
-    _WORKER.update(assessor=spec.assessor(), kinds=kinds, version=version)
-
-
-def _case_rows(task: tuple[str, list[int]]) -> list[dict[str, Any]]:
-    assessor: Assessor = _WORKER["assessor"]
-    case_id, years = task
-    return [row(assessor.assess(case_id, y), assessor.kb, _WORKER["kinds"], _WORKER["version"])
-            for y in years]
+def _row(shared: tuple[Assessor, list[str], str], task: tuple[str, int]) -> dict[str, Any]:
+    assessor, kinds, version = shared
+    case_id, year = task
+    return row(assessor.assess(case_id, year), assessor.kb, kinds, version)
 
 
 @dataclass
@@ -181,41 +176,21 @@ def plan_panel(spec: PanelSpec) -> PanelPlan:
     """Load the knowledge and packs once and list the case-years to assess."""
     assessor = spec.assessor()
     return PanelPlan(spec, assessor, list(finding_kinds(assessor.packs)),
-                     kb_version(assessor.kb.root), case_years(assessor.kb, spec))
+                     kb_version(assessor.kb.root), case_years(assessor, spec))
 
 
 def run_panel(plan: PanelPlan, jobs: int = 1,
               progress: Callable[[int], None] | None = None) -> list[dict[str, Any]]:
     """The panel's rows, ordered by case then year whatever `jobs` is.
 
-    `jobs` > 1 assesses cases in that many processes; `progress(n)` is told each time n more
-    case-years are done.
+    `jobs` > 1 assesses case-years in that many processes (smaf_expert.parallel); `progress(n)`
+    is told each time n more case-years are done.
     """
-    rows: list[dict[str, Any]] = []
-    tasks = plan.tasks
-    if jobs <= 1 or len(tasks) <= 1:
-        _WORKER.update(assessor=plan.assessor, kinds=plan.kinds, version=plan.version)
-        try:
-            for task in tasks:
-                rows.extend(_case_rows(task))
-                if progress:
-                    progress(len(task[1]))
-        finally:
-            _WORKER.clear()
-        return rows
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from smaf_expert.parallel import ordered_map
 
-    # spawn, not fork: the rule engine keeps native state that a fork would share.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker,
-                             initargs=(plan.spec, plan.kinds, plan.version)) as pool:
-        # map() yields in task order, so rows come out in the same order as with one job.
-        for task, done in zip(tasks, pool.map(_case_rows, tasks), strict=True):
-            rows.extend(done)
-            if progress:
-                progress(len(task[1]))
-    return rows
+    items = [(case_id, year) for case_id, years in plan.tasks for year in years]
+    return ordered_map(_row, (plan.assessor, plan.kinds, plan.version), items, jobs,
+                       (lambda _: progress(1)) if progress else None)
 
 
 def build_panel(spec: PanelSpec, jobs: int = 1) -> tuple[list[str], list[dict[str, Any]]]:

@@ -1,21 +1,20 @@
 """Writing the panel: CSV (no extra packages), Parquet and Stata .dta (the `panel` extra).
 
-Every format is written whole or not at all: CSV through the CLI's atomic text writer, the
-binary formats to a temporary file in the target folder, then renamed over the target.
+Every format is made in memory, then written by the CLI's one output writer
+(`smaf_expert.cli.output.write_atomically`): whole or not at all, the mode of a replaced file kept,
+a pipe written through, a folder or device refused with the path named.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from smaf_expert.cli.output import write_text_atomically
+from smaf_expert.cli.output import write_atomically
 from smaf_expert.errors import SmafError
 
 FORMATS = ("csv", "parquet", "dta")
@@ -90,29 +89,15 @@ def to_frame(columns: list[str], rows: list[dict[str, Any]]) -> Any:
     return frame
 
 
-def _write_via_temp(path: str, fill: Callable[[str], None]) -> None:
-    """Let `fill` write a temporary file beside `path`, then rename it over `path`: the target
-    is replaced whole or left as it was."""
-    target = Path(path)
-    if target.exists() and not target.is_file():
-        raise SmafError(f"{path} is not a regular file: refusing to replace it")
-    # A replaced file keeps its mode; a new one gets what a plain open() would give it.
-    if target.exists():
-        mode = target.stat().st_mode & 0o7777
-    else:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".",
-                               prefix=f".{target.name}.")
-    os.close(fd)
-    try:
-        fill(tmp)
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _dta_bytes(frame: Any, column_labels: list[str]) -> bytes:
+    """A Stata file's bytes: pyreadstat writes only to a path, so to one in a private folder."""
+    import pyreadstat
+
+    with tempfile.TemporaryDirectory(prefix="smaf-panel-") as folder:
+        tmp = Path(folder) / "panel.dta"
+        pyreadstat.write_dta(frame, str(tmp), file_label="smaf-expert panel",
+                             column_labels=column_labels)
+        return tmp.read_bytes()
 
 
 def write_panel(path: str, fmt: str, columns: list[str], rows: list[dict[str, Any]],
@@ -120,17 +105,16 @@ def write_panel(path: str, fmt: str, columns: list[str], rows: list[dict[str, An
     """Write the panel to `path` as csv, parquet or dta; `labels` become Stata variable
     labels (the original column name and its definition)."""
     if fmt == "csv":
-        write_text_atomically(path, to_csv(columns, rows))
+        write_atomically(path, to_csv(columns, rows))
         return
     if fmt == "parquet":
         _need(fmt, ("pandas", "pyarrow"))
-        frame = to_frame(columns, rows)
-        _write_via_temp(path, lambda tmp: frame.to_parquet(tmp, engine="pyarrow", index=False))
+        buffer = io.BytesIO()
+        to_frame(columns, rows).to_parquet(buffer, engine="pyarrow", index=False)
+        write_atomically(path, buffer.getvalue())
         return
     if fmt == "dta":
         _need(fmt, ("pandas", "pyreadstat"))
-        import pyreadstat
-
         frame = to_frame(columns, rows)
         # Stata has no nullable integer: whole numbers go as doubles, missing as `.`.
         for col in columns:
@@ -139,7 +123,6 @@ def write_panel(path: str, fmt: str, columns: list[str], rows: list[dict[str, An
         names = stata_names(columns)
         frame = frame.rename(columns=names)
         column_labels = [(labels or {}).get(c, c)[:80] for c in columns]
-        _write_via_temp(path, lambda tmp: pyreadstat.write_dta(
-            frame, tmp, file_label="smaf-expert panel", column_labels=column_labels))
+        write_atomically(path, _dta_bytes(frame, column_labels))
         return
     raise SmafError(f"unknown panel format {fmt!r}; the formats are: {', '.join(FORMATS)}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +13,7 @@ from smaf_expert.knowledge.attributes import check_attributes
 from smaf_expert.knowledge.entries import knowledge_entries
 from smaf_expert.knowledge.graph import build_graph, evidence_by_indicator
 from smaf_expert.knowledge.loader import Alignment, KnowledgeBase, load_knowledge
+from smaf_expert.knowledge.years import last_coded_year
 from smaf_expert.packs.compiler import Program, compile_packs
 from smaf_expert.packs.format import Pack, load_packs
 from smaf_expert.packs.params import changed_parameters, resolve_parameters
@@ -121,10 +121,10 @@ class Assessor:
         """The case's last coded year (DOMAIN.md section 6): its `coded_to` if it declares one,
         else the latest year in which any of its items starts or ends; never after the
         current year."""
-        last = case.coded_to if case.coded_to is not None else case.years()[1]
+        last = last_coded_year(case)
         if last is None:
             raise AssessmentError(f"case {case.id!r} has no evidence yet: give --year")
-        return min(last, datetime.date.today().year)
+        return last
 
     def common_year(self, case_ids: Sequence[str], year: int | None = None) -> int:
         """One year for several cases (`compare`, a report with comparators): `year` if given,

@@ -108,14 +108,30 @@ def _tree(node: Node) -> dict[str, Any]:
             "sources": sources, "children": [_tree(c) for c in node.children]}
 
 
-def derivations(assessor: Assessor, verdict: Verdict) -> list[dict[str, Any]]:
-    """The reasoning as trees: degree, ceiling, each balance, overall, fit, then one per
-    finding kind; each `{about, title, trees}`."""
-    explainer = assessor.explainer(verdict)
+def _values(verdict: Verdict) -> dict[str, Any]:
     values: dict[str, Any] = {"degree": verdict.degree, "ceiling": verdict.ceiling,
                               "fit": (verdict.fit or {}).get("value", "undetermined")}
     for name in ("bop", "bot", "boi", "overall"):
         values[name] = (verdict.incentives.get(name) or {}).get("value", "undetermined")
+    return values
+
+
+def why_title(verdict: Verdict, about: str) -> str:
+    """The question a why-tree answers, in words, with its answer: `Why is the balance of power
+    strong?` for `bop`, `Why the hedging finding?` for a finding kind."""
+    titles = dict(DERIVATIONS)
+    if about in titles:
+        return titles[about].format(**_values(verdict))
+    if about == "confidence":
+        return f"Why is the confidence {(verdict.confidence or {}).get('level', 'undetermined')}?"
+    return f"Why the {about.replace('_', ' ')} finding?"
+
+
+def derivations(assessor: Assessor, verdict: Verdict) -> list[dict[str, Any]]:
+    """The reasoning as trees: degree, ceiling, each balance, overall, fit, then one per
+    finding kind; each `{about, title, trees}`."""
+    explainer = assessor.explainer(verdict)
+    values = _values(verdict)
     out = []
     for about, title in DERIVATIONS:
         nodes = explainer.why(about) if about in ABOUT else []

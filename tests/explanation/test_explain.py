@@ -90,14 +90,25 @@ def test_why_balance_and_finding(runner):
     flat = texts(shipped().explain("us-india", about="bop"))
     assert flat[1][2].startswith("P-bop.permissive:")
     assert any(k == "fact" and t.startswith("power(") for _, k, t in flat)
+    # One tree for the one (merged) finding, one branch per firing of its rule.
     roots = shipped().explain("us-india", about="categorical_mismatch")
-    assert len(roots) >= 2
+    assert len(roots) == 1 and len(roots[0].children) >= 2
     assert all(r.text.startswith("On China (CHN): ") and "No category is in common" in r.text
                for r in roots)
-    assert all(r.children[0].data["rule"] == "P-bot.mismatch" for r in roots)
+    assert all(c.data["rule"] == "P-bot.mismatch" for c in roots[0].children)
     result = runner.invoke(cli, ["explain", "us-india", "--about", "nonsense"])
     assert result.exit_code == 2
     assert "nothing to explain about 'nonsense'" in result.output
+
+
+def test_why_titles_ask_the_question_with_its_answer(runner):
+    """The heading of `explain --about` asks the question the report's Why trees ask."""
+    for about, title in (("bop", "Why is the balance of power strong"),
+                         ("degree", "Why degree 4"),
+                         ("categorical_mismatch", "Why the categorical mismatch finding")):
+        result = runner.invoke(cli, ["explain", "us-india", "--year", "2023", "--about", about])
+        assert result.exit_code == 0, result.output
+        assert result.output.splitlines()[0] == f"{title} (United States–India, 2023)?"
 
 
 def test_explain_json(runner):
@@ -186,6 +197,22 @@ def test_confidence_levels(tmp_path):
     mid = a.assess("mid", 2005).confidence
     assert mid["level"] == "moderate"
     assert any(r.startswith("no evidence either way on") for r in mid["reasons"])
+
+
+def test_unknown_cbm_is_no_gap_between_trusted_parties(tmp_path):
+    """Unknown CBMs below the top stage lower confidence, except for a dyad of high prior trust,
+    whose friendly_dyad finding says they are not expected (C-unknown.below.cbm)."""
+    stages = ("consultations", "mtc", "exercises")
+    kb = make_kb(tmp_path, alignments={
+        "plain": case(["USA", "JPN"], *present("p", *stages)),
+        "trusted": case(["USA", "JPN"], *present("t", *stages), trust="high")})
+    a = smaf_expert.make_assessor(str(kb))
+    cbm = "no evidence either way on confidence-building measures, below the top stage"
+    plain = a.assess("plain", 2005)
+    assert cbm in plain.confidence["reasons"] and "C-unknown.below.cbm" in plain.confidence["rules"]
+    trusted = a.assess("trusted", 2005)
+    assert trusted.findings_of("friendly_dyad")
+    assert cbm not in trusted.confidence["reasons"]
 
 
 def test_confidence_high_when_nothing_lowers_it(tmp_path):

@@ -36,13 +36,17 @@ def shipped_csv(tmp_path_factory):
 
 
 def test_shipped_panel_has_one_row_per_case_year(shipped_csv):
-    """Every case at every year from its first to its last coded year, once, in order."""
+    """Every case at every year from its first year with evidence to its last coded year (the
+    assessor's default year: `coded_to` where declared), once, in order."""
     header, rows = shipped_csv
-    kb = smaf_expert.load_knowledge(default_knowledge())
+    assessor = smaf_expert.make_assessor()
+    kb = assessor.kb
     expected = []
     for cid in sorted(kb.alignments):
-        first, last = kb.alignments[cid].years()
-        expected += [(cid, str(y)) for y in range(first, last + 1)]
+        first = kb.alignments[cid].years()[0]
+        last = assessor.default_year(kb.alignments[cid])
+        expected += [(cid, str(y)) for y in range(first, last + 1)
+                     if all(kb.states[p].exists_in(y) for p in kb.alignments[cid].parties)]
     got = [(r["case"], r["year"]) for r in rows]
     assert len(set(got)) == len(got)
     assert got == expected
@@ -121,6 +125,22 @@ def test_jobs_do_not_change_the_rows(small_kb):
     assert [(r["case"], r["year"]) for r in rows] == [("india-japan", 2010),
                                                       ("india-japan", 2011),
                                                       ("us-india", 2002), ("us-india", 2003)]
+
+
+def test_last_year_is_the_coded_to_of_the_case(tmp_path):
+    """A case that declares `coded_to` runs to that year, past its last evidence, as
+    `smaf assess` without --year does; one without runs to its last year with evidence."""
+    root = make_kb(tmp_path, states=with_states(USA={"cow": 2}, IND={"cow": 750},
+                                                JPN={"cow": 740}), alignments={
+        "us-india": case(["USA", "IND"], ev("ui-c", "consultations", 2001, until=2003),
+                         coded_to=2006),
+        "india-japan": case(["IND", "JPN"], ev("ij-c", "consultations", 2010)),
+    })
+    _, rows = build_panel(PanelSpec(kb=str(root)))
+    years = {c: [r["year"] for r in rows if r["case"] == c] for c in ("us-india", "india-japan")}
+    assert years == {"us-india": list(range(2001, 2007)), "india-japan": [2010]}
+    assessor = smaf_expert.make_assessor(root)
+    assert assessor.assess("us-india").year == 2006
 
 
 def test_missing_extra_names_the_install_command(small_kb, tmp_path, runner, monkeypatch):

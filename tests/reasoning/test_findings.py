@@ -80,3 +80,38 @@ def test_merge_keeps_rule_and_unites_evidence(shipped):
                               "status quo: divergent interests.")
     assert grouped(out[0]["items"]) == {"revisionist": ["India (IND)"],
                                         "status_quo": ["Japan (JPN)", "Australia (AUS)"]}
+
+
+def test_why_a_merged_finding_is_one_tree_with_a_branch_per_firing(shipped, runner):
+    """`explain --about categorical_mismatch`: one tree per merged finding, its text the
+    verdict's, each firing of the rule a branch, in text, JSON and the report's Why trees."""
+    from smaf_expert.cli import cli
+    from smaf_expert.rendering.report import derivations
+
+    v = shipped.assess("us-india", 2023)
+    (mismatch,) = v.findings_of("categorical_mismatch")
+    (tree,) = shipped.explainer(v).why("categorical_mismatch")
+    assert tree.kind == "conclusion" and tree.text == mismatch["text"]
+    assert [c.text.split(":")[0] for c in tree.children] == ["P-bot.mismatch"] * 6
+    result = runner.invoke(cli, ["explain", "us-india", "--year", "2023",
+                                 "--about", "categorical_mismatch"])
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.output.splitlines() if line.startswith("=>")] \
+        == [f"=> {mismatch['text']}"]
+    (why,) = [d for d in derivations(shipped, v) if d["about"] == "finding-categorical_mismatch"]
+    assert len(why["trees"]) == 1 and why["title"] == "Why the categorical mismatch finding?"
+
+
+def test_china_russia_one_hedging_finding_per_excluded_indicator(shipped):
+    """Russia engages two rivals of China in MTC: one hedging finding on stage 3 naming both
+    engagements, not one per engagement."""
+    v = shipped.assess("china-russia", 2024)
+    (hedging,) = v.findings_of("hedging")
+    assert hedging["about"] == "mtc"
+    assert hedging["text"].startswith(
+        "Stage 3 (military-technical cooperation with regular personnel exchange) is excluded as "
+        "hedging: Russia (RUS) engages Viet Nam (VNM), a strategic rival of China (CHN), ")
+    assert "(case russia-vietnam: rusvnm-mtc-2) and Russia (RUS) engages India (IND)" \
+        in hedging["text"]
+    assert hedging["text"].endswith(", against high depth here (chnrus-mtc-3, chnrus-mtc-4).")
+    assert sum(f.rule == "S-hedging" for f in v.trace) == 2

@@ -521,7 +521,7 @@ def test_unknown_gap_text_lists_unknown_indicators(tmp_path):
              *absent("u", "cbm", "mtc", "exercises", "joint_deployment"))
     v = assess(kb, "c-x", 2010)
     (finding,) = findings_by(v, "S-unknown.gap")
-    assert "integrated military command, common defence policy, the ceiling is 7" in \
+    assert "integrated military command and common defence policy, the ceiling is 7" in \
         finding["text"]
 
 

@@ -54,3 +54,19 @@ def test_shipped_cases_default_to_their_last_coded_year():
     for c in a.kb.alignments.values():
         expected = c.coded_to if c.coded_to is not None else c.years()[1]
         assert a.default_year(c) == min(expected, NOW), c.id
+
+
+def test_cases_lists_years_up_to_the_last_coded_year(tmp_path, runner):
+    """`smaf cases` shows each case from its first item year to the year `assess` uses without
+    --year: `coded_to` where declared."""
+    import json
+
+    from smaf_expert.cli import cli
+
+    kb = make_kb(tmp_path, alignments={
+        "a": case(["USA", "JPN"], ev("a-con", "consultations", 2005), coded_to=2020),
+        "b": case(["USA", "JPN"], ev("b-con", "consultations", 2005, until=2009))})
+    result = runner.invoke(cli, ["cases", "--format", "json", "--kb", str(kb)])
+    assert result.exit_code == 0, result.output
+    assert [(r["case"], r["from"], r["to"]) for r in json.loads(result.stdout)] == [
+        ("a", 2005, 2020), ("b", 2005, 2009)]
