@@ -20,8 +20,8 @@ from smaf_expert._version import __version__
 from smaf_expert.explanation.explain import describe
 from smaf_expert.reasoning.verdict import Verdict, fact_ids
 
-NAMESPACES = {"smaf": "https://github.com/smaf-expert/smaf-expert/ns#",
-              "kb": "urn:smaf:kb:", "fact": "urn:smaf:fact:", "run": "urn:smaf:run:",
+# URNs, not web addresses: the project publishes no vocabulary at any address.
+NAMESPACES = {"smaf": "urn:smaf:ns:", "kb": "urn:smaf:kb:", "fact": "urn:smaf:fact:", "run": "urn:smaf:run:",
               "pack": "urn:smaf:pack:"}
 STRUCTURAL = {"case", "member", "pair"}
 
