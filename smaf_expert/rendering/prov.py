@@ -21,8 +21,8 @@ from smaf_expert.explanation.explain import describe
 from smaf_expert.reasoning.verdict import Verdict, fact_ids
 
 # URNs, not web addresses: the project publishes no vocabulary at any address.
-NAMESPACES = {"smaf": "urn:smaf:ns:", "kb": "urn:smaf:kb:", "fact": "urn:smaf:fact:", "run": "urn:smaf:run:",
-              "pack": "urn:smaf:pack:"}
+NAMESPACES = {"smaf": "urn:smaf:ns:", "kb": "urn:smaf:kb:", "fact": "urn:smaf:fact:",
+              "run": "urn:smaf:run:", "pack": "urn:smaf:pack:"}
 STRUCTURAL = {"case", "member", "pair"}
 
 
