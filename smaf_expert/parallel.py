@@ -80,9 +80,8 @@ def ordered_map(func: Callable[[Any, Any], T], shared: Any, items: Sequence[Any]
         return [func(shared, item) for item in items]
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    from concurrent.futures import ProcessPoolExecutor
-
     import gc
+    from concurrent.futures import ProcessPoolExecutor
 
     # Forked workers share the parent's memory until they write to it; the collector would
     # write to every object it scans (copying the knowledge base into each worker): the

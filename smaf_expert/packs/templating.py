@@ -96,11 +96,11 @@ def compiled(template: str) -> jinja2.Template:
 # sandbox, so the text is always the one Jinja2 gives.
 _EXPR = re.compile(r"\{\{ *([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)"
                    r"((?: *\| *[a-z_]+)*) *\}\}")
-_PLAIN_FILTERS = {"state": lambda ctx, v: _state(ctx, v), "stage": lambda ctx, v: _stage(v), "ratio": lambda ctx, v: _ratio(v),
-                  "indicator": lambda ctx, v: _indicator(v),
-                  "and_list": lambda ctx, v: _and_list(v),
-                  "capitalize": lambda ctx, v: str(v).capitalize(),
-                  "upper": lambda ctx, v: str(v).upper(), "lower": lambda ctx, v: str(v).lower()}
+_PLAIN_FILTERS = {
+    "state": lambda ctx, v: _state(ctx, v), "stage": lambda ctx, v: _stage(v),
+    "ratio": lambda ctx, v: _ratio(v), "indicator": lambda ctx, v: _indicator(v),
+    "and_list": lambda ctx, v: _and_list(v), "capitalize": lambda ctx, v: str(v).capitalize(),
+    "upper": lambda ctx, v: str(v).upper(), "lower": lambda ctx, v: str(v).lower()}
 #: Names Jinja2 reads as constants, operators or special variables: left to Jinja2.
 _RESERVED = {"and", "or", "not", "in", "is", "if", "else", "elif", "true", "false", "none",
              "True", "False", "None", "self", "loop", "super", "caller", "varargs", "kwargs",
