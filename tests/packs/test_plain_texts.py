@@ -52,6 +52,11 @@ def test_every_explanation_is_jinja2s(firings):
     ("{{ true }}", {}, "True"),
     ("{{- a }}", {"a": "x"}, "x"),
     ("{{ a|and_list }}", {"a": ["x", "y", "z"]}, "x, y and z"),
+    ("{{ a.b|join(', ') }}", {"a": {"b": ["x", 1, None]}}, "x, 1, None"),
+    ("{{ params['x.y'] }}", {"params": {"x.y": 0.25}}, "0.25"),
+    ("{{ params['get'] }}", {"params": {"get": 2}}, "2"),
+    ("{{ a.b|join }}", {"a": {"b": ["x", "y"]}}, "xy"),
+    ('{{ a.b|join(", ") }}', {"a": {"b": ["x", "y"]}}, "x, y"),
 ])
 def test_plain_and_jinja_agree(template, context, expected):
     """Corner cases: a dict method name, None, floats, constants, whitespace control."""
@@ -67,3 +72,5 @@ def test_missing_name_is_still_jinja2s_error():
 
     with pytest.raises(jinja2.UndefinedError):
         templating.render_text("{{ nothing.here }}", {})
+    with pytest.raises(jinja2.UndefinedError):
+        templating.render_text("{{ params['nope'] }}", {"params": {}})
