@@ -130,7 +130,7 @@ def clips_ratio(assessor: Assessor, items: list[tuple[str, int]]) -> None:
     prepared = []
     for case_id, year in items:
         case = assessor.case(case_id)
-        prepared.append(case_facts(assessor.kb, case, year, assessor.graph(year))
+        prepared.append(case_facts(assessor.kb, case, year, assessor.links(year))
                         + list(assessor.program.static_facts))
     times = {"pipeline": 0.0, "clips": 0.0}
     agree = 0
@@ -222,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         assessor = Assessor(load_knowledge(root))
         case_ids = sorted(assessor.kb.alignments)
         for year in years:
-            assessor.graph(year)
+            assessor.links(year)
         assessor.assess(case_ids[0], years[0])  # registers the rulesets
         batch(assessor, case_ids, years)
         items = [(c, y) for y in years for c in case_ids][:: max(1, len(case_ids) * len(years)

@@ -86,17 +86,26 @@ def ordered_map(func: Callable[[Any, Any], T], shared: Any, items: Sequence[Any]
         return results
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    import gc
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start,
-                             initargs=(func, shared)) as pool:
-        # Chunks keep the pipe traffic low; several per worker balance uneven items.
-        chunk = max(1, len(items) // (jobs * 4))
-        results = []
-        for item, result in zip(items, pool.map(_call, items, chunksize=chunk), strict=True):
-            results.append(result)
-            if progress:
-                progress(item)
+    # Forked workers share the parent's memory until they write to it; the collector would
+    # write to every object it scans (copying the knowledge base into each worker): the
+    # objects made so far are moved out of its sight while the pool runs.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start,
+                                 initargs=(func, shared)) as pool:
+            # Chunks keep the pipe traffic low; several per worker balance uneven items.
+            chunk = max(1, len(items) // (jobs * 4))
+            results = []
+            for item, result in zip(items, pool.map(_call, items, chunksize=chunk),
+                                    strict=True):
+                results.append(result)
+                if progress:
+                    progress(item)
+    finally:
+        gc.unfreeze()
     for result in results:
         if isinstance(result, _Failure):
             raise result.rebuild()

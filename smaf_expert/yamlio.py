@@ -32,6 +32,7 @@ MAX_NODES = 100_000
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
+_STR = "tag:yaml.org,2002:str"
 
 
 class Document:
@@ -103,6 +104,8 @@ class _Builder:
             if node.tag != _SEQ:
                 raise _Refused(node, f"unsupported tag {node.tag!r} on a list")
             return [self.build(item, where + (i,)) for i, item in enumerate(node.value)]
+        if node.tag == _STR:
+            return node.value  # what the str constructor gives: most values, so made direct
         try:
             value = self.scalars.construct_object(node)
         except (ValueError, OverflowError) as err:
@@ -123,7 +126,8 @@ class _Builder:
                                          "not a list or mapping")
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise _Refused(key_node, "merge keys (<<) are not supported: write the fields out")
-            key = self.scalars.construct_object(key_node)
+            key = (key_node.value if key_node.tag == _STR
+                   else self.scalars.construct_object(key_node))
             if key in out:
                 raise _Refused(key_node, f"not valid YAML: duplicate key {key!r}")
             out[key] = self.build(value_node, where + (key,))

@@ -45,3 +45,13 @@ def test_unknown_attribute_is_an_attribute_error():
         assert "no_such_name" in str(err)
     else:
         raise AssertionError("no AttributeError")
+
+
+def test_assess_loads_neither_networkx_nor_jsonschema():
+    """Assessing a shipped case reads the year's links without networkx, and a valid knowledge
+    base is checked without jsonschema (issue 16: a third of the cold start)."""
+    loaded = _loaded_after("from smaf_expert.cli import cli\n"
+                           "try:\n    cli(['assess', 'china-russia'])\nexcept SystemExit:\n"
+                           "    pass")
+    assert "smaf_expert.reasoning.engine" in loaded
+    assert not loaded & {"networkx", "jsonschema"}, sorted(loaded & {"networkx", "jsonschema"})

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from itertools import permutations
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from smaf_expert.indicators import BY_ID
 from smaf_expert.knowledge.entries import rivals_id
 from smaf_expert.knowledge.loader import Alignment, Evidence, KnowledgeBase
 from smaf_expert.knowledge.status import indicator_state
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def evidence_by_indicator(case: Alignment) -> dict[str, list[Evidence]]:
@@ -31,7 +33,46 @@ def build_graph(kb: KnowledgeBase, year: int) -> nx.MultiDiGraph:
     a state's undated `rivals:` list is a rivalry in every year both states exist, unless
     relations.yaml codes a rivalry of that pair: the dated relation is then what holds (the
     list cannot say when the rivalry began or ended; `kb validate` warns about it)."""
-    g = nx.MultiDiGraph(year=year)
+    import networkx as nx
+
+    return _fill(nx.MultiDiGraph(year=year), kb, year)
+
+
+class Links:
+    """The graph of a year as plain adjacency, without networkx: what preparing a case reads
+    (`engagements_of`, `rivalries_of`). Built by the same code as `build_graph`, so its edges
+    come out in the same order; importing networkx alone cost a third of a cold start."""
+
+    def __init__(self, year: int) -> None:
+        self.graph = {"year": year}
+        self._nodes: dict[str, dict[str, Any]] = {}
+        self._succ: dict[str, dict[str, list[dict[str, Any]]]] = {}
+
+    def add_node(self, node: str, **attrs: Any) -> None:
+        self._nodes.setdefault(node, {}).update(attrs)
+        self._succ.setdefault(node, {})
+
+    def __contains__(self, node: object) -> bool:
+        return node in self._nodes
+
+    def add_edge(self, a: str, b: str, **attrs: Any) -> None:
+        self._succ[a].setdefault(b, []).append(attrs)
+
+    def get_edge_data(self, a: str, b: str, default: Any = None) -> Any:
+        edges = self._succ.get(a, {}).get(b)
+        return dict(enumerate(edges)) if edges else default
+
+    def out_edges(self, node: str, data: bool = False) -> list[tuple]:
+        return [(node, b, d) if data else (node, b)
+                for b, ds in self._succ[node].items() for d in ds]
+
+
+def build_links(kb: KnowledgeBase, year: int) -> Links:
+    """The graph of `build_graph` as plain adjacency (`Links`), for preparing cases."""
+    return _fill(Links(year), kb, year)
+
+
+def _fill(g: Any, kb: KnowledgeBase, year: int) -> Any:
     for state in kb.states.values():
         if state.exists_in(year):
             g.add_node(state.id, name=state.name)
@@ -72,14 +113,14 @@ def build_graph(kb: KnowledgeBase, year: int) -> nx.MultiDiGraph:
     return g
 
 
-def rivals_of(g: nx.MultiDiGraph, state: str) -> list[str]:
+def rivals_of(g: nx.MultiDiGraph | Links, state: str) -> list[str]:
     """The strategic rivals of a state (rivalry is symmetric)."""
     if state not in g:
         return []
     return sorted({b for _, b, d in g.out_edges(state, data=True) if d["kind"] == "rivalry"})
 
 
-def rivalries_of(g: nx.MultiDiGraph, state: str) -> list[tuple[str, list[str]]]:
+def rivalries_of(g: nx.MultiDiGraph | Links, state: str) -> list[tuple[str, list[str]]]:
     """The strategic rivals of a state at the graph's year, each with the ids of the entries
     that code the rivalry (a relation, or an undated `rivals:` entry)."""
     if state not in g:
@@ -92,7 +133,7 @@ def rivalries_of(g: nx.MultiDiGraph, state: str) -> list[tuple[str, list[str]]]:
     return sorted(found.items())
 
 
-def engagements_of(g: nx.MultiDiGraph, state: str) -> list[tuple[str, dict]]:
+def engagements_of(g: nx.MultiDiGraph | Links, state: str) -> list[tuple[str, dict]]:
     """A state's engagement edges: (partner, attributes)."""
     if state not in g:
         return []

@@ -12,11 +12,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from smaf_expert.errors import KnowledgeError, Problem
 from smaf_expert.indicators import BY_ID
 from smaf_expert.knowledge.attributes import AttributeEntry, collect_attributes
+from smaf_expert.knowledge.fastschema import compile_schema
 from smaf_expert.yamlio import Document, read_yaml
 
 
@@ -173,7 +172,23 @@ def _schema(name: str) -> dict:
 @cache
 def _validator(name: str) -> Any:
     # Built once per schema and process: building one per document cost more than validating.
-    return _Validator(_schema(name))
+    # jsonschema is imported only when a document needs its messages (see _fast_check).
+    import jsonschema
+
+    # JSON Schema counts 2004.0 as an integer; a year or count written with a decimal point is
+    # refused instead, so every year the rules compare is a whole number (DOMAIN.md section 7).
+    whole_numbers = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool))
+    validator = jsonschema.validators.extend(jsonschema.Draft202012Validator,
+                                             type_checker=whole_numbers)
+    return validator(_schema(name))
+
+
+@cache
+def _fast_check(name: str) -> Any:
+    # A compiled yes/no check (knowledge/fastschema.py): a document it accepts is valid, so
+    # jsonschema runs only on the documents that have problems, to word them.
+    return compile_schema(_schema(name))
 
 
 def _jsonable(value: Any) -> Any:
@@ -185,18 +200,14 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-# JSON Schema counts 2004.0 as an integer; a year or count written with a decimal point is
-# refused instead, so every year the rules compare is a whole number (DOMAIN.md section 7).
-_WHOLE_NUMBERS = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
-    "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool))
-_Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator,
-                                          type_checker=_WHOLE_NUMBERS)
-
-
 def _schema_problems(doc: Document, schema_name: str) -> list[Problem]:
+    data = _jsonable(doc.data)
+    fast = _fast_check(schema_name)
+    if fast is not None and fast(data):
+        return []
     validator = _validator(schema_name)
     problems = []
-    for err in sorted(validator.iter_errors(_jsonable(doc.data)), key=lambda e: list(e.path)):
+    for err in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
         where = tuple(int(p) if isinstance(p, str) and p.isdigit() else p for p in err.path)
         place = ".".join(str(p) for p in err.path) or "the document"
         if err.validator == "additionalProperties" and isinstance(err.instance, dict):

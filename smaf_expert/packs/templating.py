@@ -7,6 +7,7 @@ in FILTERS and only the methods in METHODS; `smaf rules lint` refuses a text tha
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -89,8 +90,91 @@ def compiled(template: str) -> jinja2.Template:
     return text_environment().from_string(template)
 
 
+# Most pack texts are words and `{{ name.field|filter }}`: those render without compiling a
+# Jinja2 template (compiling cost about a third of a cold `smaf assess`, and rendering a fifth
+# of an assessment). Anything else, and any value these few lines are not sure of, goes to the
+# sandbox, so the text is always the one Jinja2 gives.
+_EXPR = re.compile(r"\{\{ *([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*|\['[^'\\]*'\])*)"
+                   r"((?: *\| *[a-z_]+(?:\('[^'\\]*'\))?)*) *\}\}")
+_STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\['([^'\\]*)'\]")
+_FILTER = re.compile(r"\| *([a-z_]+)(?:\('([^'\\]*)'\))?")
+_PLAIN_FILTERS = {
+    "state": lambda ctx, v: _state(ctx, v), "stage": lambda ctx, v: _stage(v),
+    "ratio": lambda ctx, v: _ratio(v), "indicator": lambda ctx, v: _indicator(v),
+    "and_list": lambda ctx, v: _and_list(v), "capitalize": lambda ctx, v: str(v).capitalize(),
+    "upper": lambda ctx, v: str(v).upper(), "lower": lambda ctx, v: str(v).lower()}
+#: Filters taking one quoted argument: `join(', ')` (Jinja2's join without autoescape).
+_PLAIN_FILTERS_ARG = {"join": lambda ctx, v, sep: sep.join(map(str, v))}
+#: Names Jinja2 reads as constants, operators or special variables: left to Jinja2.
+_RESERVED = {"and", "or", "not", "in", "is", "if", "else", "elif", "true", "false", "none",
+             "True", "False", "None", "self", "loop", "super", "caller", "varargs", "kwargs",
+             "namespace", "range", "dict", "lipsum", "cycler", "joiner"}
+_DICT_ATTRS = frozenset(dir(dict))
+
+
+class _NotPlain(Exception):
+    """A value the plain renderer is not sure of: Jinja2 renders the text."""
+
+
+@cache
+def _plain_parts(template: str) -> tuple | None:
+    """Literal text and (path, filters) pieces, or None if the text needs Jinja2. A path is the
+    name then ("attr", name) or ("item", key) steps; a filter is (name, argument or None)."""
+    parts: list[Any] = []
+    pos = 0
+    for m in _EXPR.finditer(template):
+        name = re.split(r"[.\[]", m.group(1), maxsplit=1)[0]
+        steps = tuple(("attr", a) if a else ("item", k)
+                      for a, k in _STEP.findall(m.group(1)[len(name):]))
+        filters = tuple((f, arg if "(" in whole else None) for whole, (f, arg) in
+                        zip([x.group(0) for x in _FILTER.finditer(m.group(2))],
+                            _FILTER.findall(m.group(2)), strict=True))
+        if name in _RESERVED or any(
+                (f not in _PLAIN_FILTERS) if arg is None else (f not in _PLAIN_FILTERS_ARG)
+                for f, arg in filters):
+            return None
+        parts += [template[pos:m.start()], (name, steps, filters)]
+        pos = m.end()
+    parts.append(template[pos:])
+    if any(isinstance(p, str) and ("{{" in p or "{%" in p or "{#" in p) for p in parts):
+        return None
+    return tuple(p for p in parts if p != "")
+
+
+def _render_plain(parts: tuple, context: dict[str, Any]) -> str:
+    out = []
+    for part in parts:
+        if isinstance(part, str):
+            out.append(part)
+            continue
+        name, steps, filters = part
+        if name not in context:
+            raise _NotPlain
+        value = context[name]
+        for kind, key in steps:
+            # Jinja2 reads `x.items` as the method: only plain keys of a mapping are read here.
+            if (not isinstance(value, dict) or key not in value
+                    or (kind == "attr" and (key in _DICT_ATTRS or key.startswith("_")))):
+                raise _NotPlain
+            value = value[key]
+        try:
+            for fname, arg in filters:
+                value = (_PLAIN_FILTERS[fname](context, value) if arg is None
+                         else _PLAIN_FILTERS_ARG[fname](context, value, arg))
+        except Exception as err:  # noqa: BLE001 - Jinja2 raises (and words) it
+            raise _NotPlain from err
+        out.append(value if type(value) is str else str(value))
+    return "".join(out)
+
+
 def render_text(template: str, context: dict[str, Any]) -> str:
     """Render a rule-pack template (finding text, explanation) with the firing's context."""
     if "{" not in template:
         return template
+    parts = _plain_parts(template)
+    if parts is not None:
+        try:
+            return " ".join(_render_plain(parts, context).split())
+        except _NotPlain:
+            pass
     return " ".join(compiled(template).render(context).split())

@@ -6,12 +6,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-
 from smaf_expert.errors import AssessmentError, KnowledgeError
 from smaf_expert.knowledge.attributes import check_attributes
 from smaf_expert.knowledge.entries import knowledge_entries
-from smaf_expert.knowledge.graph import build_graph, evidence_by_indicator
+from smaf_expert.knowledge.graph import Links, build_graph, build_links, evidence_by_indicator
 from smaf_expert.knowledge.loader import Alignment, KnowledgeBase, load_knowledge
 from smaf_expert.knowledge.years import last_coded_year
 from smaf_expert.packs.compiler import Program, compile_packs
@@ -29,6 +27,8 @@ from smaf_expert.reasoning.prepare import (
 from smaf_expert.reasoning.verdict import Verdict, build_verdict
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from smaf_expert.explanation.explain import Explainer, Node
 
 BASE_TYPES = {"case", "indicator", "pair", "engagement", "rivalry", "power", "member",
@@ -46,6 +46,9 @@ def _check_finite(case: Alignment, year: int, facts: list[dict]) -> None:
     the engine would silently drop the fact and the verdict would change without a word."""
     import math
 
+    # One pass over the values first: x - x is 0.0 for every finite float, NaN otherwise.
+    if not any(isinstance(v, float) and v - v != 0.0 for f in facts for v in f.values()):
+        return
     for fact in facts:
         for name, value in fact.items():
             if isinstance(value, float) and not math.isfinite(value):
@@ -86,6 +89,7 @@ class Assessor:
         self.changed = changed_parameters(self.packs, self.params)
         self.program: Program = compile_packs(self.packs_of("case"), self.params, BASE_TYPES)
         self._graphs: dict[int, nx.MultiDiGraph] = {}
+        self._links: dict[int, Links] = {}
         self._sources = entry_records(self.kb)
         # Attribute entries keep their own fields (pack, entity, values) beside the common ones.
         self._sources.update({a.id: {**self._sources[a.id], **a.record()}
@@ -116,6 +120,13 @@ class Assessor:
         if year not in self._graphs:
             self._graphs[year] = build_graph(self.kb, year)
         return self._graphs[year]
+
+    def links(self, year: int) -> Links:
+        """The same graph as plain adjacency (no networkx), built once per year: what
+        assessing a case reads."""
+        if year not in self._links:
+            self._links[year] = build_links(self.kb, year)
+        return self._links[year]
 
     def default_year(self, case: Alignment) -> int:
         """The case's last coded year (DOMAIN.md section 6): its `coded_to` if it declares one,
@@ -149,7 +160,7 @@ class Assessor:
         case = self.case(case_id)
         year = self.default_year(case) if year is None else year
         self.check_year(case, year)
-        facts = case_facts(self.kb, case, year, self.graph(year))
+        facts = case_facts(self.kb, case, year, self.links(year))
         facts += incentive_facts(self.kb, case, year)
         facts += walt_facts(self.kb, case, year)
         facts += case_attribute_facts(self.kb, case, year)

@@ -8,9 +8,7 @@ docs/rule-packs.md.
 from __future__ import annotations
 
 from itertools import combinations, permutations
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from smaf_expert.indicators import INDICATORS
 from smaf_expert.knowledge.attributes import attribute_facts
@@ -22,6 +20,11 @@ from smaf_expert.knowledge.graph import (
 )
 from smaf_expert.knowledge.loader import Alignment, KnowledgeBase, Relation
 from smaf_expert.knowledge.status import ended_between, indicator_state
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from smaf_expert.knowledge.graph import Links
 
 
 def gnp_at(kb: KnowledgeBase, state_id: str, year: int) -> tuple[float, int] | None:
@@ -85,8 +88,8 @@ def _case_fact(kb: KnowledgeBase, case: Alignment, year: int, unknown: list[str]
     return fact
 
 
-def case_facts(kb: KnowledgeBase, case: Alignment, year: int, graph: nx.MultiDiGraph
-               ) -> list[dict]:
+def case_facts(kb: KnowledgeBase, case: Alignment, year: int,
+               graph: nx.MultiDiGraph | Links) -> list[dict]:
     """The facts of cluster one for `case` at `year`: case, indicators, pairs, engagements with
     third states and the rivalries of the parties."""
     groups = evidence_by_indicator(case)

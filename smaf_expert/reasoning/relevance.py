@@ -29,6 +29,8 @@ _COMPARE = {"$lt": lambda a, b: a < b, "$lte": lambda a, b: a <= b,
 
 
 def _lookup(fact: dict, path: str) -> Any:
+    if "." not in path:
+        return fact.get(path)  # facts are dicts; most paths are one field
     value: Any = fact
     for part in path.split("."):
         value = value.get(part) if isinstance(value, dict) else None
@@ -38,6 +40,9 @@ def _lookup(fact: dict, path: str) -> Any:
 def _key(value: Any) -> Any:
     # Equality keys: numbers by value (1 == 1.0), other scalars as they are; None when the value
     # cannot be compared safely here (missing, a list, a mapping), which keeps the fact.
+    kind = type(value)
+    if kind is str:
+        return ("str", value)
     if isinstance(value, bool) or isinstance(value, str):
         return (type(value).__name__, value)
     if isinstance(value, _NUMBER):
@@ -217,7 +222,8 @@ class StratumFilter:
                     if None in keys:
                         continue
                     kinds = {k[0] for k in keys}
-                    narrowed = [f for f in group if _joinable(_key(_lookup(f, ap)), keys, kinds)]
+                    narrowed = [f for f in group
+                                if (k := _key(_lookup(f, ap))) in keys or _joinable(k, keys, kinds)]
                     if len(narrowed) != len(group):
                         cands[a] = narrowed
                         changed = True

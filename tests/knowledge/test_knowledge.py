@@ -277,3 +277,18 @@ def test_party_that_did_not_exist_cannot_be_assessed(tmp_path):
     assert "India (IND) existed only in ...-2030" in info.value.message
     assert assess(kb, "ru-in", 1992).year == 1992
     assert assess(kb, "ru-in", 2030).year == 2030
+
+
+def test_links_have_the_edges_of_the_graph_in_its_order():
+    """`build_links` (no networkx) gives every state the out-edges `build_graph` gives, in the
+    same order, every year from 1945 to 2025."""
+    from smaf_expert.knowledge.graph import build_graph, build_links
+    from smaf_expert.knowledge.loader import load_knowledge
+    from smaf_expert.paths import default_knowledge
+
+    kb = load_knowledge(default_knowledge())
+    for year in range(1945, 2026, 5):
+        g, links = build_graph(kb, year), build_links(kb, year)
+        assert [n for n in kb.states if n in g] == [n for n in kb.states if n in links]
+        for node in g:
+            assert list(g.out_edges(node, data=True)) == links.out_edges(node, data=True)
