@@ -26,7 +26,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_assess import FIRST_YEAR, generate_kb  # noqa: E402
 
-from smaf_expert.knowledge.cache import load_knowledge_cached  # noqa: E402
 from smaf_expert.knowledge.loader import load_knowledge  # noqa: E402
 from smaf_expert.parallel import ordered_map  # noqa: E402
 from smaf_expert.reasoning.assess import Assessor  # noqa: E402
@@ -210,13 +209,6 @@ def main(argv: list[str] | None = None) -> int:
         took = time.perf_counter() - start
         print(f"\n== load ==\n{args.load_cases}-case knowledge base, {files} files: {took:.2f} s "
               f"({1000 * took / files:.2f} s per 1,000 files)")
-        cache = Path(tmp) / "cache"
-        load_knowledge_cached(big, cache)  # validates and writes the entry
-        start = time.perf_counter()
-        load_knowledge_cached(big, cache)
-        cached = time.perf_counter() - start
-        print(f"the same from the JSON cache (SMAF_KB_CACHE; hashing every file included): "
-              f"{cached:.2f} s")
         root = Path(tmp) / "kb"
         generate_kb(root, n_states=60, n_cases=args.cases, seed=args.seed)
         assessor = Assessor(load_knowledge(root))

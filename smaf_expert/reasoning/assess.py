@@ -216,10 +216,7 @@ def make_assessor(kb_path: str | Path | None = None, rules: list[str | Path] | N
                   params: dict[str, Any] | None = None, strict: bool = False) -> Assessor:
     """An Assessor over a knowledge folder (default: the shipped one) and the shipped packs plus
     any extra packs in `rules`."""
-    # With SMAF_KB_CACHE set, an unchanged knowledge base is read from its validated JSON.
-    from smaf_expert.knowledge.cache import load_knowledge_cached
-
-    kb = load_knowledge_cached(kb_path or default_knowledge())
+    kb = load_knowledge(kb_path or default_knowledge())
     packs = load_packs([default_rules(), *[Path(r) for r in rules or []]])
     return Assessor(kb, packs, params, strict)
 
