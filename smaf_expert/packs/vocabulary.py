@@ -70,7 +70,7 @@ CASE_FACTS: dict[str, dict[str, str]] = {
                     "intensity_rank": "integer", "since": "integer", "sources": "array"},
     "walt": {"state": "string", "against": "string", "borders": "boolean",
              "offensive": "string", "offensive_rank": "integer", "intent_rank": "integer",
-             "power_ratio": "number"},
+             "power_ratio": "number", "evidence_by": "object"},
     "attribute": ATTRIBUTE_FIELDS,
 }
 

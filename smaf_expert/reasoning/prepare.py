@@ -227,20 +227,30 @@ def walt_facts(kb: KnowledgeBase, case: Alignment, year: int) -> list[dict]:
                      if t.holds(year) and t.values["from"] == case.against]
         intents = [_THREAT_RANK[t.values["level"]] for t in perceived]
         borders = case.against in state.borders or party in against.borders
-        # The four sources of threat are one assessment of the state faced: the fact cites
-        # every entry behind it.
-        ids = [*(gnp_ids(kb, [party, case.against], year) if mine and theirs else []),
-               *([borders_id(s.id) for s in (state, against)
-                  if {party, case.against} - {s.id} <= set(s.borders)] if borders else []),
-               *(o.id for o in offense), *(t.id for t in perceived)]
+        # The four sources of threat are read apart (W-power, W-proximity, W-offense,
+        # W-intent): each field keeps its own entries in `evidence_by`, so that a rule cites
+        # only the entries behind the field it reads (aggregate power does not rest on borders).
+        by: dict[str, list[str]] = {
+            "borders": [borders_id(s.id) for s in (state, against)
+                        if {party, case.against} - {s.id} <= set(s.borders)] if borders else [],
+            "offensive": [o.id for o in offense],
+            "offensive_rank": [o.id for o in offense],
+            "intent_rank": [t.id for t in perceived],
+        }
         fact: dict[str, Any] = {
             "type": "walt", "state": party, "against": case.against,
-            "borders": borders, "evidence": ids,
+            "borders": borders, "evidence": [],
             "offensive": offense[0].values["level"] if offense else "",
             "offensive_rank": _OFFENSE_RANK[offense[0].values["level"]] if offense else 0,
             "intent_rank": max(intents, default=0)}
         if mine and theirs:
             fact["power_ratio"] = theirs[0] / mine[0]
+            by["power_ratio"] = gnp_ids(kb, [party, case.against], year)
+        # A rule that tests the absence of a fact derived from Walt facts (W-predict.balance:
+        # "no party is unthreatened") rests on every source: kept under the type's own name,
+        # as the engine lends ids for negated types and their origins (engine.premise_ids).
+        by["walt"] = list(dict.fromkeys(i for ids in list(by.values()) for i in ids))
+        fact["evidence_by"] = {k: v for k, v in by.items() if v}
         facts.append(fact)
     return facts
 

@@ -100,3 +100,23 @@ def test_network_trace_is_sourced():
     unsourced, bad = _audit(result.firings, assessor._sources)
     assert unsourced == []
     assert bad == []
+
+
+def test_walt_sources_cite_only_the_entries_behind_them():
+    """Each of Walt's sources of threat cites the entries of the field it reads: aggregate power
+    the GNP points, proximity the borders, offence the offensive capabilities, intentions the
+    perceptions; none borrows the others' (the union is of premises read, not of the fact)."""
+    import smaf_expert
+
+    v = smaf_expert.assess("china-russia", 2024)
+    kinds = {"W-power": "gnp", "W-proximity": "borders", "W-offense": "offensive",
+             "W-intent": "threat"}
+    seen = set()
+    for firing in v.trace:
+        want = kinds.get(firing.rule)
+        if want is None:
+            continue
+        seen.add(firing.rule)
+        assert firing.evidence, firing.rule
+        assert all(f"#{want}" in eid for eid in firing.evidence), (firing.rule, firing.evidence)
+    assert seen == set(kinds)
