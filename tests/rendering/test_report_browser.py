@@ -51,6 +51,18 @@ def browse(tmp_path: Path, url: str, *switches: str) -> tuple[str, list[str]]:
     return proc.stdout, [m.group(0) for m in CONSOLE.finditer(proc.stderr)]
 
 
+def screenshot(tmp_path: Path, url: str, shot: Path, width: int, height: int,
+               min_bytes: int) -> None:
+    """Take a screenshot of `url` into `shot`: no console message, a PNG of that size, and more
+    bytes than a blank page of that size compresses to."""
+    _, messages = browse(tmp_path, url, f"--screenshot={shot}", f"--window-size={width},{height}")
+    assert messages == []
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", data[16:24]) == (width, height)
+    assert len(data) > min_bytes
+
+
 @pytest.fixture(scope="module")
 def report_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The us-india report of the shipped knowledge base, written to a file."""
@@ -98,11 +110,5 @@ def test_report_without_hash_starts_collapsed(tmp_path, report_file):
 
 def test_report_screenshot(tmp_path, report_file):
     """A 1200x2000 screenshot of the page, written under tmp_path, with no console message."""
-    shot = tmp_path / "us-india-report.png"
-    _, messages = browse(tmp_path, report_file.as_uri(), f"--screenshot={shot}",
-                         "--window-size=1200,2000")
-    assert messages == []
-    data = shot.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    assert struct.unpack(">II", data[16:24]) == (1200, 2000)
-    assert len(data) > 50_000  # a blank page of that size compresses to a few kB
+    screenshot(tmp_path, report_file.as_uri(), tmp_path / "us-india-report.png", 1200, 2000,
+               50_000)  # a blank page of that size compresses to a few kB
