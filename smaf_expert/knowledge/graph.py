@@ -113,13 +113,6 @@ def _fill(g: Any, kb: KnowledgeBase, year: int) -> Any:
     return g
 
 
-def rivals_of(g: nx.MultiDiGraph | Links, state: str) -> list[str]:
-    """The strategic rivals of a state (rivalry is symmetric)."""
-    if state not in g:
-        return []
-    return sorted({b for _, b, d in g.out_edges(state, data=True) if d["kind"] == "rivalry"})
-
-
 def rivalries_of(g: nx.MultiDiGraph | Links, state: str) -> list[tuple[str, list[str]]]:
     """The strategic rivals of a state at the graph's year, each with the ids of the entries
     that code the rivalry (a relation, or an undated `rivals:` entry)."""

@@ -60,10 +60,13 @@ def _check_finite(case: Alignment, year: int, facts: list[dict]) -> None:
 def entry_records(kb: KnowledgeBase) -> dict[str, dict[str, Any]]:
     """Every knowledge entry by id, as the verdict's `evidence` map holds it: kind, the readable
     `claim`, value, year, unit, sources, file and line; evidence items also with their case,
-    indicator, dates, status, depth and confidence."""
+    indicator, dates, status, depth and confidence; attributes also with their pack, entity
+    and values."""
     out = {eid: entry.as_record() for eid, entry in knowledge_entries(kb).items()}
     for eid, item in kb.evidence.items():
         out[eid] = {**out.get(eid, {"kind": "evidence"}), **_evidence_record(item)}
+    for a in kb.attributes:
+        out[a.id] = {**out[a.id], **a.record()}
     return out
 
 
@@ -91,9 +94,6 @@ class Assessor:
         self._graphs: dict[int, nx.MultiDiGraph] = {}
         self._links: dict[int, Links] = {}
         self._sources = entry_records(self.kb)
-        # Attribute entries keep their own fields (pack, entity, values) beside the common ones.
-        self._sources.update({a.id: {**self._sources[a.id], **a.record()}
-                              for a in self.kb.attributes})
         self._names = {sid: s.name for sid, s in self.kb.states.items()}
 
     def packs_of(self, scope: str) -> list[Pack]:
