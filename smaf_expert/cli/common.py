@@ -83,7 +83,7 @@ def jobs_option(func: Any) -> Any:
 
 
 def build_assessor(kb: str | None, rules: tuple[str, ...] = (), params: tuple[str, ...] = (),
-              strict: bool = False) -> Assessor:
+                   strict: bool = False) -> Assessor:
     """The Assessor a command runs: knowledge, shipped plus extra packs, parameters."""
     # Imported here so that `smaf --help` and commands that assess nothing load no engine.
     from smaf_expert.packs.params import parse_assignments
