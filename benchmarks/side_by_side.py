@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -87,12 +88,15 @@ def batch(assessor: Assessor, case_ids: list[str], years: list[int]) -> None:
     print(f"\n== batch on one core: {len(case_ids)} cases x {len(years)} years ==")
     wall0, cpu0 = time.perf_counter(), time.process_time()
     per_year = {}
+    firings = {}
     for year in years:
         w, c = time.perf_counter(), time.process_time()
+        fired = 0
         for case_id in case_ids:
-            assessor.assess(case_id, year)
+            fired += len(assessor.assess(case_id, year).trace)
         per_year[year] = (per_second(len(case_ids), time.perf_counter() - w),
                           per_second(len(case_ids), time.process_time() - c))
+        firings[year] = (fired / len(case_ids), per_second(fired, time.process_time() - c))
     n = len(case_ids) * len(years)
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
     print(f"throughput     {per_second(n, wall):.0f}/s wall, {per_second(n, cpu):.0f}/s CPU "
@@ -100,6 +104,57 @@ def batch(assessor: Assessor, case_ids: list[str], years: list[int]) -> None:
     print("per year (CPU) " + ", ".join(f"{y}: {c:.0f}/s" for y, (_, c) in per_year.items()))
     first, last = per_year[years[0]][1], per_year[years[-1]][1]
     print(f"last year / first year (CPU): {last / first:.2f}")
+    (f0, fs0), (f1, fs1) = firings[years[0]], firings[years[-1]]
+    # The benchmark's cases have more evidence in force each year, so the rules do more: the
+    # work per firing tells whether cost grows with facts no rule needs.
+    print(f"firings per assessment {f0:.1f} ({years[0]}) -> {f1:.1f} ({years[-1]}); firings/s "
+          f"(CPU) {fs0:.0f} -> {fs1:.0f}: last/first {fs1 / fs0:.2f}")
+
+
+#: The C functions of durable-rules that one assessment calls (the engine's own work).
+ENGINE_CALLS = ("assert_facts", "assert_fact", "start_action_for_state",
+                "complete_and_start_action", "update_state", "delete_state", "abandon_action")
+
+
+def engine_floor(assessor: Assessor, items: list[tuple[str, int]]) -> None:
+    """Time inside durable-rules' C extension per assessment, and the facts it is given: the
+    throughput one core could reach if every line of Python (ours and the library's wrapper)
+    cost nothing."""
+    import durable_rules_engine as native
+
+    spent = {"c": 0.0}
+    facts = {"n": 0}
+    saved = {name: getattr(native, name) for name in ENGINE_CALLS if hasattr(native, name)}
+
+    def timed(name: str, func: Any) -> Any:
+        def call(*args: Any) -> Any:
+            if name in ("assert_facts", "assert_fact"):
+                facts["n"] += args[1].count('"sid"')
+            start = time.perf_counter()
+            try:
+                return func(*args)
+            finally:
+                spent["c"] += time.perf_counter() - start
+        return call
+
+    for name, func in saved.items():
+        setattr(native, name, timed(name, func))
+    try:
+        start = time.perf_counter()
+        for case_id, year in items:
+            assessor.assess(case_id, year)
+        wall = time.perf_counter() - start
+    finally:
+        for name, func in saved.items():
+            setattr(native, name, func)
+    n = len(items)
+    per = spent["c"] / n
+    print(f"\n== engine floor ({n} assessments, wall, C calls timed) ==")
+    share = 100 * spent["c"] / wall
+    print(f"durable-rules C extension {1000 * per:.2f} ms per assessment ({share:.0f}%"
+          f" of {1000 * wall / n:.2f} ms); {facts['n'] / n:.0f} facts asserted per assessment, "
+          f"{1e6 * spent['c'] / max(facts['n'], 1):.1f} us per fact; ceiling with free Python "
+          f"{per_second(1, per):.0f}/s")
 
 
 def filter_ratio(assessor: Assessor, items: list[tuple[str, int]]) -> None:
@@ -219,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
         batch(assessor, case_ids, years)
         items = [(c, y) for y in years for c in case_ids][:: max(1, len(case_ids) * len(years)
                                                                  // args.sample)]
+        engine_floor(assessor, items)
         filter_ratio(assessor, items)
         clips_ratio(assessor, items)
         jobs_ratio(assessor, items)

@@ -132,10 +132,6 @@ def _canon(fact: dict) -> str:
     return json.dumps({k: v for k, v in fact.items() if k != "evidence"}, sort_keys=True)
 
 
-def _plain(fact: Any) -> dict:
-    return {k: v for k, v in dict(fact).items() if k != "sid"}
-
-
 def _lookup(fact: Any, path: str) -> Any:
     value = fact
     for part in path.split("."):
@@ -206,6 +202,37 @@ def evidence_of(facts: list[dict]) -> list[str]:
     return sorted(seen)
 
 
+#: The field by which a fact given to the engine names the whole fact kept on this side.
+FACT_REF = "smaf_fact"
+
+_FIELDS: dict[str, frozenset[str]] = {}
+
+
+def engine_fields(stratum: Stratum) -> frozenset[str]:
+    """The top-level fields a stratum's compiled conditions may test or join on (every name in
+    its durable-rules JSON, so never fewer than the engine reads). Only these are sent to the
+    engine; the action reads the whole fact kept here (issue 16: encoding and parsing the
+    evidence lists and sources no condition reads was much of what a fact cost)."""
+    found = _FIELDS.get(stratum.name)
+    if found is None:
+        names: set[str] = set()
+
+        def walk(node: Any) -> None:
+            if isinstance(node, dict):
+                for key, value in node.items():
+                    names.add(str(key).split(".", 1)[0])
+                    walk(value)
+            elif isinstance(node, list):
+                for value in node:
+                    walk(value)
+            elif isinstance(node, str):
+                names.add(node.split(".", 1)[0])
+
+        walk(stratum.definition)
+        found = _FIELDS[stratum.name] = frozenset(names - {FACT_REF, "sid"})
+    return found
+
+
 class _Run:
     """The state of the case being run; actions run synchronously inside assert_facts."""
 
@@ -217,6 +244,21 @@ class _Run:
         self.stratum: Stratum | None = None
         #: Derived facts by content, to merge the evidence of a conclusion derived again.
         self.by_key: dict[str, dict] = {}
+        #: Every fact given to the engine, by the number it carries in FACT_REF, as it was when
+        #: given (a later merge of evidence into a derived fact does not rewrite a premise).
+        self.given: list[dict] = []
+        self.fields: frozenset[str] = frozenset()
+        self.sid = ""
+
+    def slim(self, fact: dict, given: dict) -> dict:
+        """What the engine is sent for `fact`: the fields its conditions read and a reference
+        to `given`, the whole fact kept here."""
+        out = {k: v for k, v in fact.items() if k in self.fields}
+        out["type"] = fact["type"]
+        out["sid"] = self.sid
+        out[FACT_REF] = len(self.given)
+        self.given.append(given)
+        return out
 
 
 class _QuietHost:
@@ -307,7 +349,7 @@ class Engine:
             raise SmafError(f"stopped after {limit} firings ({RUN_LIMIT}), still firing: does "
                             "it derive without end, e.g. from its own conclusions? Fix the pack, "
                             f"or raise the parameter with --param {RUN_LIMIT}=N")
-        matched = {name: _plain(c._m[name]) for name, _ in rule.when}
+        matched = {name: run.given[c._m[name][FACT_REF]] for name, _ in rule.when}
         origins = self._origins[run.context["program"].key]
         negated = negated_origins(rule, origins)
         support = [{"evidence": premise_ids(rule, name, fact, negated)}
@@ -342,7 +384,7 @@ class Engine:
             run.by_key[key] = fact
             run.result.derived.append(fact)
             if fact["type"] in stratum.consumes:
-                c.assert_fact(dict(fact))
+                c.assert_fact(run.slim(fact, dict(fact)))
         run.result.firings.append(Firing(
             step=len(run.result.firings) + 1, rule=rule_id, pack=rule.pack,
             stratum=stratum.index, matched=matched, asserted=asserted,
@@ -374,12 +416,13 @@ class Engine:
         # Only derived facts need de-duplicating: prepared facts are distinct by construction
         # and no rule derives a prepared type.
         run = _Run({"program": program, "template": template_context}, set())
+        run.sid = sid
         self._run = run
         try:
             for stratum in program.strata:
                 run.stratum = stratum
                 available = base + run.result.derived
-                self._run_stratum(stratum, sid, available)
+                self._run_stratum(stratum, run, available)
                 if run.error:
                     rule_id, err, tb = run.error
                     log.debug("action of %s raised:\n%s", rule_id, tb)
@@ -393,15 +436,17 @@ class Engine:
             self._free_sids.append(sid)
         return run.result
 
-    def _run_stratum(self, stratum: Stratum, sid: str, available: list[dict]) -> None:
-        mirrors = [{**f, "type": f["type"] + MIRROR, "sid": sid}
+    def _run_stratum(self, stratum: Stratum, run: _Run, available: list[dict]) -> None:
+        sid = run.sid
+        run.fields = engine_fields(stratum)
+        mirrors = [{**run.slim(f, f), "type": f["type"] + MIRROR}
                    for f in available if f["type"] in stratum.negates]
         batch = [{"type": START, "sid": sid}]
         consumed = [f for f in available if f["type"] in stratum.consumes]
         if self.filter_facts:
             # Facts no compiled condition could match are not encoded and asserted at all.
             consumed = stratum_filter(stratum).select(consumed)
-        batch += [{**f, "sid": sid} for f in consumed]
+        batch += [run.slim(f, dict(f)) for f in consumed]
         try:
             if mirrors:
                 # Blockers first: a negated condition is decided when its trigger arrives.
