@@ -3,6 +3,12 @@
 Why each measure is here is recorded in ENGINE-NOTES.md: the stock host starts timer threads
 that crash under load; session names hash to 32 bits and only 1,024 may be live; exceptions in
 actions are swallowed by the library; negation is eager.
+
+The host registers the rulesets; running them goes straight to the C extension (`_assert`):
+assert a batch, then take each action the engine starts, in its order, until none is left, as
+the host's synchronous path does, without its per-action closure objects, state re-encoding and
+clock reads. Only the fields a stratum's conditions read are sent (`engine_fields`); actions
+read the whole fact, kept here.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from smaf_expert.errors import EngineError, SmafError
-from smaf_expert.packs.compiler import MIRROR, START, Program, Stratum, constant
+from smaf_expert.packs.compiler import MIRROR, SINK, START, Program, Stratum, constant
 from smaf_expert.packs.format import VALUE_FORMS
 from smaf_expert.packs.params import DEFAULT_RUN_LIMIT, RUN_LIMIT
 from smaf_expert.packs.templating import render_text
@@ -280,6 +286,23 @@ class _QuietHost:
         return QuietHost()
 
 
+class _Session:
+    """What an action sees of the engine: the facts it matched, and assertion into the session."""
+
+    __slots__ = ("_m", "_native", "_handle")
+
+    def __init__(self, matched: dict[str, dict], native: Any, handle: int) -> None:
+        self._m = matched
+        self._native = native
+        self._handle = handle
+
+    def assert_fact(self, fact: dict) -> None:
+        code = self._native.assert_fact(self._handle, json.dumps(fact, ensure_ascii=False))[0]
+        if code in (1, 2):
+            what = "no condition takes it" if code == 1 else "it was already asserted"
+            raise EngineError(f"the engine refused the derived fact {fact['type']!r}: {what}")
+
+
 class Engine:
     """Runs compiled programs on cases. One per process; programs are registered once each."""
 
@@ -327,19 +350,32 @@ class Engine:
                 self._exceptions.durable_rules_engine.delete_ruleset(ruleset._handle)
 
     def _action(self, name: str) -> Any:
-        if name == START:
-            return lambda c: None
+        # The host only registers the rulesets (it needs an action per rule): actions are run
+        # by _assert, never by the host.
+        return lambda c: None
 
-        def act(c: Any) -> None:
-            run = self._run
-            if run is None or run.error:
-                return
-            try:
-                self._fire(run, name, c)
-            except BaseException as err:  # noqa: BLE001 - the library would swallow it
-                run.error = (name, err, traceback.format_exc())
-
-        return act
+    def _assert(self, stratum: Stratum, run: _Run, facts: list[dict]) -> None:
+        """Assert facts into a stratum's session and run every action they start, in the
+        engine's order, as durable-rules' host does for one synchronous call but without its
+        per-action closure, state re-encoding and clock reads (issue 16)."""
+        native = self._exceptions.durable_rules_engine
+        handle = self._host._ruleset_directory[stratum.name]._handle
+        code, state = native.assert_facts(handle, json.dumps(facts, ensure_ascii=False))
+        if code == 1:
+            raise self._exceptions.MessageNotHandledException(facts)
+        if code == 2:
+            raise self._exceptions.MessageObservedException(facts)
+        started = native.start_action_for_state(handle, state if code != 3 else 0)
+        message = json.loads(started[1]) if started else None
+        while message:
+            (rule_id, matched), = message.items()
+            if rule_id not in (START, SINK) and not run.error:
+                try:
+                    self._fire(run, rule_id, _Session(matched, native, handle))
+                except BaseException as err:  # noqa: BLE001 - reported after the stratum
+                    run.error = (rule_id, err, traceback.format_exc())
+            following = native.complete_and_start_action(handle, state)
+            message = json.loads(following) if following else None
 
     def _fire(self, run: _Run, rule_id: str, c: Any) -> None:
         stratum = run.stratum
@@ -450,8 +486,8 @@ class Engine:
         try:
             if mirrors:
                 # Blockers first: a negated condition is decided when its trigger arrives.
-                self._host.assert_facts(stratum.name, mirrors)
-            self._host.assert_facts(stratum.name, batch)
+                self._assert(stratum, run, mirrors)
+            self._assert(stratum, run, batch)
         except (self._exceptions.MessageNotHandledException,
                 self._exceptions.MessageObservedException) as err:
             raise EngineError(f"the engine refused the facts: {err.message}") from err
