@@ -109,6 +109,21 @@ def test_backtest_prints_the_hit_rate(runner):
     assert data["hit_rate"] == round(data["hits"] / data["scored"], 3)
 
 
+def test_backtest_scores_the_sourced_cha_periods():
+    """Every coded period but the two with a steady ally and no sourced fear is scored
+    (knowledge/REVIEW.md, "Cha's periods"): Australia-Japan 2024 through the outer core, the
+    tacit Greece-Israel-Cyprus triad through the inner core with one prediction (friction)."""
+    rows = shipped().backtest()
+    unscored = [(r["triad"], r["from"]) for r in rows if r["prediction"] == "none"]
+    assert unscored == [("australia-japan-us", 2014), ("australia-japan-us", 2021)]
+    by_key = {(r["triad"], r["from"]): r for r in rows}
+    assert (by_key[("australia-japan-us", 2024)]["prediction"],
+            by_key[("australia-japan-us", 2024)]["basis"]) == ("cooperation", "outer core")
+    gic = by_key[("greece-israel-cyprus", 2010)]
+    assert (gic["prediction"], gic["basis"], gic["observed"]) == (
+        "friction", "inner core", "cooperation")
+
+
 def test_quasi_says_what_smaf_bot_finds_and_marks_deep_alignments(runner):
     """IND-USA: Cha's detection finds China a common threat, SMAF's BOT does not (categories
     differ), and the output says so; CHN-RUS is marked as itself aligned at degree >= 5."""
