@@ -8,7 +8,7 @@ import pytest
 from smaf_expert.cli import cli
 from tests.conftest import assess, case, ev, findings_by, make_kb, with_states
 
-GNP = "sources: World Bank WDI, GDP (current US$), series NY.GDP.MKTP.CD"
+GNP = "sources: World Bank WDI, GDP (current US$), series NY.GDP.MKTP.CD: GDP (not GNP)"
 
 
 def _leaves(output: str) -> list[str]:
@@ -20,12 +20,12 @@ def test_explain_bop_ends_at_the_gnp_figures(runner):
     result = runner.invoke(cli, ["explain", "us-india", "--about", "bop", "--year", "2023"])
     assert result.exit_code == 0, result.output
     assert _leaves(result.output) == [
-        "# USA GNP 2023: 27,361 current US$ billion [USA#gnp@2023]",
+        "# USA GNP 2023: 27,400 current US$ billion [USA#gnp@2023]",
         "# IND GNP 2023: 3,550 current US$ billion [IND#gnp@2023]",
-        "# CHN GNP 2023: 17,795 current US$ billion [CHN#gnp@2023]"]
+        "# CHN GNP 2023: 17,800 current US$ billion [CHN#gnp@2023]"]
     assert result.output.count(GNP) == 3
     # The measure is rounded for reading; the rules compare it unrounded.
-    assert "r=1.74, parties_gnp=30911, against_gnp=17795" in result.output
+    assert "r=1.74, parties_gnp=30950, against_gnp=17800" in result.output
 
 
 def test_explain_bot_shows_both_parties_perceptions(runner):
