@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 
 import pytest
 
+from smaf_expert.knowledge.loader import load_knowledge
+from smaf_expert.paths import default_knowledge
 from smaf_expert.reasoning.assess import Assessor
 from smaf_expert.reasoning.findings import grouped, merge_findings
 
@@ -102,10 +105,32 @@ def test_why_a_merged_finding_is_one_tree_with_a_branch_per_firing(shipped, runn
     assert len(why["trees"]) == 1 and why["title"] == "Why the categorical mismatch finding?"
 
 
-def test_china_russia_one_hedging_finding_per_excluded_indicator(shipped):
-    """Russia engages two rivals of China in MTC: one hedging finding on stage 3 naming both
-    engagements, not one per engagement."""
+def test_china_russia_mtc_excluded_through_india_only(shipped):
+    """In 2024 Russia's MTC with India, China's rival, excludes stage 3; Viet Nam no longer
+    counts, its rivalry with China ending in 1991 (Thompson, Sakuwa and Suhas)."""
     v = shipped.assess("china-russia", 2024)
+    (hedging,) = v.findings_of("hedging")
+    assert hedging["about"] == "mtc"
+    assert hedging["text"].startswith(
+        "Stage 3 (military-technical cooperation with regular personnel exchange) is excluded as "
+        "hedging: Russia (RUS) engages India (IND), a strategic rival of China (CHN), ")
+    assert "Viet Nam" not in hedging["text"]
+    assert sum(f.rule == "S-hedging" for f in v.trace) == 1
+
+
+def test_one_hedging_finding_per_excluded_indicator(tmp_path):
+    """With the China-Viet Nam rivalry left open (the reading REVIEW.md discusses), Russia
+    engages two rivals of China in MTC: one hedging finding on stage 3 naming both
+    engagements, not one per engagement."""
+    root = tmp_path / "kb"
+    shutil.copytree(default_knowledge(), root)
+    relations = root / "relations.yaml"
+    text = relations.read_text(encoding="utf-8")
+    dated = "parties: [CHN, VNM]\n  since: 1973\n  until: 1991\n"
+    assert dated in text
+    relations.write_text(text.replace(dated, "parties: [CHN, VNM]\n  since: 1973\n"),
+                         encoding="utf-8")
+    v = Assessor(load_knowledge(root)).assess("china-russia", 2024)
     (hedging,) = v.findings_of("hedging")
     assert hedging["about"] == "mtc"
     assert hedging["text"].startswith(
