@@ -475,8 +475,10 @@ class Engine:
     def _run_stratum(self, stratum: Stratum, run: _Run, available: list[dict]) -> None:
         sid = run.sid
         run.fields = engine_fields(stratum)
-        mirrors = [{**run.slim(f, f), "type": f["type"] + MIRROR}
-                   for f in available if f["type"] in stratum.negates]
+        negated = [f for f in available if f["type"] in stratum.negates]
+        if self.filter_facts:
+            negated = stratum_filter(stratum).blocking(negated)
+        mirrors = [{**run.slim(f, f), "type": f["type"] + MIRROR} for f in negated]
         batch = [{"type": START, "sid": sid}]
         consumed = [f for f in available if f["type"] in stratum.consumes]
         if self.filter_facts:

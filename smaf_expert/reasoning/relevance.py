@@ -13,7 +13,8 @@ reduction). A fact is asserted if it is still a candidate of some condition of s
 step only ever keeps a fact when unsure: a test it does not understand (regex, arithmetic, a
 comparison of mixed types, a join on a list) keeps all facts; conditions on fact types that this
 stratum itself derives are unknown in advance and never narrow their partners. Blockers of
-negated conditions (mirror facts) are not filtered.
+negated conditions (mirror facts) are kept when they pass the constant tests of some negated
+condition on their type (its joins are not read, so every possible blocker stays).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from smaf_expert.packs.compiler import SINK, START, Stratum
+from smaf_expert.packs.compiler import MIRROR, SINK, START, Stratum
 
 _NUMBER = (int, float)
 _COMPARE = {"$lt": lambda a, b: a < b, "$lte": lambda a, b: a <= b,
@@ -112,15 +113,15 @@ def _parse_test(test: dict, cond: _Condition) -> None:
         cond.tests.append(lambda f, p=op, v=arg: _equal(_lookup(f, p), v))
 
 
-def _conditions(rule: dict) -> list[_Condition] | None:
-    """The positive named conditions of one compiled rule, or None if the rule is not of the
-    form this module reads (then its facts are all kept)."""
+def _conditions(rule: dict, negated: bool = False) -> list[_Condition] | None:
+    """The positive named conditions of one compiled rule (with `negated`, its negated ones),
+    or None if the rule is not of the form this module reads (then its facts are all kept)."""
     out = []
     for entry in rule.get("all", []):
         if not isinstance(entry, dict) or len(entry) != 1:
             return None
         (name, test), = entry.items()
-        if name.endswith("$not"):
+        if name.endswith("$not") != negated:
             continue
         parts = test.get("$and", [test]) if isinstance(test, dict) else None
         if not parts or not isinstance(parts[0], dict) or "type" not in parts[0]:
@@ -161,6 +162,29 @@ class StratumFilter:
                 self.narrowing.append(conds)
         self.plain.sort(key=len)
         self.whole = self.keep_all | self.open_types
+        #: For each negated type, the constant tests of each negated condition on it; a type
+        #: missing here, or a rule not read, keeps every blocker.
+        self.blockers: dict[str, list[list[Any]]] = {}
+        self.all_blockers: set[str] = set()
+        for rule_id, rule in stratum.definition.items():
+            negated = _conditions(rule, negated=True) if rule_id not in (START, SINK) else []
+            if negated is None:
+                self.all_blockers |= stratum.negates
+                continue
+            for cond in negated:
+                self.blockers.setdefault(cond.type.removesuffix(MIRROR), []).append(cond.tests)
+
+    def blocking(self, facts: list[dict]) -> list[dict]:
+        """The facts of `facts` (all of negated types) whose mirror could block some negated
+        condition of the stratum, in their order."""
+        out = []
+        for f in facts:
+            t = f["type"]
+            if t in self.all_blockers or t not in self.blockers:
+                out.append(f)
+            elif any(all(test(f) for test in tests) for tests in self.blockers[t]):
+                out.append(f)
+        return out
 
     def select(self, facts: list[dict]) -> list[dict]:
         """The facts of `facts` (all of consumed types) some rule of the stratum could match,

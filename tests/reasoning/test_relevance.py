@@ -70,3 +70,20 @@ def test_verdicts_identical_with_and_without_the_filter(tmp_path, monkeypatch):
     filtered = corpus()
     monkeypatch.setattr(Engine, "filter_facts", False)
     assert corpus() == filtered
+
+
+def test_blockers_that_fail_every_negated_test_are_not_asserted():
+    """C-unknown.below.cbm fires unless the case has `trust: high`: the case fact of a case
+    without it cannot block, so its mirror is not sent; with it, it is."""
+    assessor = make_assessor()
+    (stratum,) = [s for s in assessor.program.strata if "C-unknown.below.cbm" in s.definition]
+    chosen = stratum_filter(stratum)
+    assert len(chosen.blockers["case"]) == 1
+    low = {"type": "case", "case": "x", "trust": "low"}
+    high = {"type": "case", "case": "y", "trust": "high"}
+    assert chosen.blocking([low, high]) == [high]
+    # A negated condition that tests nothing but the type keeps every blocker of it.
+    typed_only = [t for t, tests in chosen.blockers.items() if [] in tests]
+    assert typed_only
+    facts = [{"type": t} for t in typed_only]
+    assert chosen.blocking(facts) == facts
