@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -14,6 +15,13 @@ from smaf_expert.paths import default_knowledge
 
 BOMB = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
     f"{c}: &{c} [{','.join([f'*{p}'] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+
+
+
+def _gnp_1990(text: str, new: str) -> str:
+    """India's 1990 GNP replaced, whatever the shipped value is (it follows the WDI copy)."""
+    return re.sub(r"\b1990: [0-9.]+", new, text, count=1)
+
 
 # name -> (file of the knowledge base, its new text or a function of the old, expected text)
 KNOWLEDGE = {
@@ -29,13 +37,13 @@ KNOWLEDGE = {
                    "us-india.yaml:1: unsupported tag"),
     "merge-key": ("alignments/us-india.yaml", "a: &a {x: 1}\nb:\n  <<: *a\n",
                   "us-india.yaml:3: merge keys"),
-    "huge-gnp": ("states/IND.yaml", lambda t: t.replace("1990: 321", f"1990: {10 ** 400}"),
+    "huge-gnp": ("states/IND.yaml", lambda t: _gnp_1990(t, f"1990: {10 ** 400}"),
                  "states/IND.yaml:{gnp_line}: the number 1000"),
-    "tiny-gnp": ("states/IND.yaml", lambda t: t.replace("1990: 321", "1990: 1.0e-320"),
+    "tiny-gnp": ("states/IND.yaml", lambda t: _gnp_1990(t, "1990: 1.0e-320"),
                  "states/IND.yaml:{gnp_line}: 1e-320 is too close to zero"),
-    "nan-gnp": ("states/IND.yaml", lambda t: t.replace("1990: 321", "1990: .nan"),
+    "nan-gnp": ("states/IND.yaml", lambda t: _gnp_1990(t, "1990: .nan"),
                 "states/IND.yaml:{gnp_line}: nan is not a finite number"),
-    "negative-gnp": ("states/IND.yaml", lambda t: t.replace("1990: 321", "1990: -5"),
+    "negative-gnp": ("states/IND.yaml", lambda t: _gnp_1990(t, "1990: -5"),
                      "states/IND.yaml:{gnp_line}: gnp.values.1990"),
     "float-year": ("alignments/us-india.yaml",
                    lambda t: t.replace("since: 2004", "since: 2004.0", 1),
@@ -70,7 +78,9 @@ def kb(tmp_path) -> Path:
 def test_hostile_knowledge_is_refused_with_file_and_line(runner, kb, name):
     rel, change, expected = KNOWLEDGE[name]
     path = kb / rel
-    new = change(path.read_text(encoding="utf-8")) if callable(change) else change
+    old = path.read_text(encoding="utf-8") if path.exists() else None
+    new = change(old) if callable(change) else change
+    assert new != old, f"the hostile edit {name} found nothing to change in {rel}"
     if isinstance(new, bytes):
         path.write_bytes(new)
     else:
