@@ -82,3 +82,40 @@ def kb_stats(kb: str | None) -> None:
         click.echo(f"{c.id:<24} {cells}  {', '.join(unknown) or '-'}")
 
 
+
+
+@kb.command("show")
+@kb_option
+@click.argument("entry_ids", nargs=-1, required=True, metavar="ID...")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def kb_show(kb: str | None, entry_ids: tuple[str, ...], fmt: str) -> None:
+    """The knowledge entries behind ids that a trace or verdict cites: what each says, its
+    years, its sources and its file:line.
+
+    Every id in a trace resolves here (DOMAIN.md section 5); an unknown id is an error that
+    names the closest ids.
+
+    Example:
+
+    \b
+        smaf kb show chnrus-mtc-2
+        smaf kb show 'IND#gnp@2020' 'relations#rivalry/CHN-VNM'
+    """
+    from smaf_expert.knowledge.entries import resolve
+    from smaf_expert.rendering.render import to_json
+
+    base = _load(kb)
+    entries = [resolve(base, eid) for eid in entry_ids]
+    if fmt == "json":
+        click.echo(to_json({e.id: e.as_record() for e in entries}))
+        return
+    for n, e in enumerate(entries):
+        # A GNP figure is a point in time; every other dated entry holds from its year on.
+        span = ("" if e.year is None else f" ({e.year})" if e.kind == "gnp"
+                else f" ({e.year}-{'' if e.until is None else e.until})")
+        place = f"{e.file}:{e.line}" if e.line else e.file
+        click.echo(("\n" if n else "") + f"{e.id} [{e.kind}]{span}\n  {e.text}\n  file: {place}")
+        for source in e.sources:
+            click.echo(f"  source: {source}")
+        if not e.sources:
+            click.echo("  source: none given")

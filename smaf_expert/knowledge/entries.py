@@ -133,8 +133,13 @@ def knowledge_entries(kb: KnowledgeBase) -> dict[str, Entry]:
 
 
 def resolve(kb: KnowledgeBase, entry_id: str) -> Entry:
-    """The entry with this id, or an error saying there is none."""
-    entry = knowledge_entries(kb).get(entry_id)
+    """The entry with this id, or an error saying there is none (with the closest ids)."""
+    entries = knowledge_entries(kb)
+    entry = entries.get(entry_id)
     if entry is None:
-        raise AssessmentError(f"no knowledge entry has the id {entry_id!r}")
+        import difflib
+
+        close = difflib.get_close_matches(entry_id, list(entries), n=3)
+        raise AssessmentError(f"no knowledge entry has the id {entry_id!r}"
+                              + (f"; did you mean {', '.join(close)}?" if close else ""))
     return entry

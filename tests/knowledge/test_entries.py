@@ -120,3 +120,44 @@ def test_power_with_missing_data_cites_the_points_there_are(tmp_path):
     v = assess(root, "c", 2005)
     assert v.incentives["bop"]["value"] == "undetermined"
     assert v.incentives["bop"]["evidence"] == ["IND#gnp@2000", "USA#gnp@2000"]
+
+
+def test_kb_show_follows_a_shipped_trace_to_its_sources(runner):
+    """Every id the china-russia verdict cites resolves with `smaf kb show`: its claim, years,
+    file:line and every source, as an auditor reads it from the terminal."""
+    verdict = smaf_expert.assess("china-russia", 2006)
+    cited = sorted({eid for f in verdict.trace for eid in f.evidence})
+    assert "chnrus-mtc-2" in cited
+    result = runner.invoke(cli, ["kb", "show", *cited])
+    assert result.exit_code == 0, result.output
+    for eid in cited:
+        assert f"\n{eid} [" in "\n" + result.output, eid
+    block = result.output.split("chnrus-mtc-2 [evidence] (2006-2007)\n", 1)[1].split("\n\n")[0]
+    assert "china-russia.yaml:" in block
+    assert "source: 13th session of the China-Russia intergovernmental commission" in block
+    assert "source: none given" not in result.output
+
+
+def test_kb_show_json_and_points_in_time(runner):
+    """JSON gives the records of the verdict's evidence map; a GNP figure is shown at its year,
+    not as holding from it on."""
+    result = runner.invoke(cli, ["kb", "show", "IND#gnp@2020", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    record = json.loads(result.output)["IND#gnp@2020"]
+    assert (record["kind"], record["year"], record["unit"]) == (
+        "gnp", 2020, "current US$ billion")
+    assert "NY.GDP.MKTP.CD" in record["sources"][0]
+    text = runner.invoke(cli, ["kb", "show", "IND#gnp@2020"]).output
+    assert text.startswith("IND#gnp@2020 [gnp] (2020)\n")
+
+
+def test_kb_show_unknown_id_is_an_error_naming_the_closest(runner):
+    result = runner.invoke(cli, ["kb", "show", "chnrus-mtc-2", "IND#gnp@2021"])
+    assert result.exit_code != 0
+    assert "Error: no knowledge entry has the id 'IND#gnp@2021'; did you mean" in result.output
+    assert "IND#gnp@2020" in result.output
+    assert "Traceback" not in result.output
+    # Nothing is printed for the ids that did resolve: the answer is whole or not at all.
+    assert "chnrus-mtc-2 [" not in result.output
