@@ -73,6 +73,9 @@ def test_html_headline_profile_findings_incentives():
                   "Balance of interests (BOI)", "Overall incentive"):
         assert f"<td>{label}</td>" in page
     assert "r = 1.74" in page
+    # The overall row names how the balances were combined, in the words of the text output.
+    overall = page[page.index("<td>Overall incentive</td>"):]
+    assert f"policy: {v.incentives['overall']['policy']}</td>" in overall[:overall.index("</tr>")]
 
 
 def test_html_reasoning_tree_and_firings():
