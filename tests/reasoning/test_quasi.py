@@ -111,7 +111,8 @@ def test_backtest_prints_the_hit_rate(runner):
 
 def test_backtest_scores_the_sourced_cha_periods():
     """Every coded period but the two with a steady ally and no sourced fear is scored
-    (knowledge/REVIEW.md, "Cha's periods"): Australia-Japan 2024 through the outer core, the
+    (knowledge/REVIEW.md, "Cha's periods"): Australia-Japan 2016 through the inner core and 2024
+    through the outer core, the
     tacit Greece-Israel-Cyprus triad through the inner core with one prediction (friction)."""
     rows = shipped().backtest()
     unscored = [(r["triad"], r["from"]) for r in rows if r["prediction"] == "none"]
@@ -119,6 +120,10 @@ def test_backtest_scores_the_sourced_cha_periods():
     by_key = {(r["triad"], r["from"]): r for r in rows}
     assert (by_key[("australia-japan-us", 2024)]["prediction"],
             by_key[("australia-japan-us", 2024)]["basis"]) == ("cooperation", "outer core")
+    # Japan's abandonment fear after Turnbull replaced Abbott: asymmetric, friction, a miss.
+    turnbull = by_key[("australia-japan-us", 2016)]
+    assert (turnbull["prediction"], turnbull["basis"], turnbull["observed"], turnbull["hit"]) \
+        == ("friction", "inner core", "cooperation", False)
     gic = by_key[("greece-israel-cyprus", 2010)]
     assert (gic["prediction"], gic["basis"], gic["observed"]) == (
         "friction", "inner core", "cooperation")
