@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """"; did you mean a, b, c?" naming up to three `choices` close to `word`, or "" if none
+    is: the tail of an "unknown ..." message."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=3)
+    return f"; did you mean {', '.join(close)}?" if close else ""
 
 
 class SmafError(Exception):

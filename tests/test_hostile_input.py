@@ -17,7 +17,6 @@ BOMB = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".jo
     f"{c}: &{c} [{','.join([f'*{p}'] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True))
 
 
-
 def _gnp_1990(text: str, new: str) -> str:
     """India's 1990 GNP replaced, whatever the shipped value is (it follows the WDI copy)."""
     return re.sub(r"\b1990: [0-9.]+", new, text, count=1)

@@ -82,8 +82,6 @@ def kb_stats(kb: str | None) -> None:
         click.echo(f"{c.id:<24} {cells}  {', '.join(unknown) or '-'}")
 
 
-
-
 @kb.command("show")
 @kb_option
 @click.argument("entry_ids", nargs=-1, required=True, metavar="ID...")
@@ -101,11 +99,11 @@ def kb_show(kb: str | None, entry_ids: tuple[str, ...], fmt: str) -> None:
         smaf kb show chnrus-mtc-2
         smaf kb show 'IND#gnp@2020' 'relations#rivalry/CHN-VNM'
     """
-    from smaf_expert.knowledge.entries import resolve
+    from smaf_expert.knowledge.entries import find_entry, knowledge_entries
     from smaf_expert.rendering.render import to_json
 
-    base = _load(kb)
-    entries = [resolve(base, eid) for eid in entry_ids]
+    known = knowledge_entries(_load(kb))
+    entries = [find_entry(known, eid) for eid in entry_ids]
     if fmt == "json":
         click.echo(to_json({e.id: e.as_record() for e in entries}))
         return

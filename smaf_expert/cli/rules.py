@@ -10,7 +10,7 @@ import click
 
 from smaf_expert.cli.common import ErrorsAsMessages, jobs_option
 from smaf_expert.cli.output import write_atomically
-from smaf_expert.errors import AssessmentError
+from smaf_expert.errors import AssessmentError, did_you_mean
 from smaf_expert.paths import default_rules
 from smaf_expert.rendering.render import to_json
 
@@ -66,12 +66,8 @@ def rules_show(rule_id: str, extra: tuple[str, ...]) -> None:
     packs = load_packs([default_rules(), *[Path(p) for p in extra]])
     rule = next((r for p in packs for r in p.rules if r.id == rule_id), None)
     if rule is None:
-        import difflib
-
         ids = [r.id for p in packs for r in p.rules]
-        close = difflib.get_close_matches(rule_id, ids, n=3)
-        raise AssessmentError(f"no rule {rule_id!r}"
-                              + (f"; did you mean {', '.join(close)}?" if close else ""))
+        raise AssessmentError(f"no rule {rule_id!r}{did_you_mean(rule_id, ids)}")
     links = rule_links(rule_graph(packs), rule_id)
     body = {"when": [{n: c} for n, c in rule.when], "unless": list(rule.unless),
             "then": list(rule.then)}

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from smaf_expert.errors import AssessmentError
+from smaf_expert.errors import AssessmentError, did_you_mean
 from smaf_expert.knowledge.loader import Dated, KnowledgeBase, State
 
 
@@ -132,14 +132,16 @@ def knowledge_entries(kb: KnowledgeBase) -> dict[str, Entry]:
     return {e.id: e for e in out}
 
 
-def resolve(kb: KnowledgeBase, entry_id: str) -> Entry:
-    """The entry with this id, or an error saying there is none (with the closest ids)."""
-    entries = knowledge_entries(kb)
+def find_entry(entries: dict[str, Entry], entry_id: str) -> Entry:
+    """The entry with this id in `entries` (from `knowledge_entries`), or an error saying there
+    is none, with the closest ids."""
     entry = entries.get(entry_id)
     if entry is None:
-        import difflib
-
-        close = difflib.get_close_matches(entry_id, list(entries), n=3)
         raise AssessmentError(f"no knowledge entry has the id {entry_id!r}"
-                              + (f"; did you mean {', '.join(close)}?" if close else ""))
+                              f"{did_you_mean(entry_id, entries)}")
     return entry
+
+
+def resolve(kb: KnowledgeBase, entry_id: str) -> Entry:
+    """The entry with this id, or an error saying there is none (with the closest ids)."""
+    return find_entry(knowledge_entries(kb), entry_id)

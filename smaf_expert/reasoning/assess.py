@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from smaf_expert.errors import AssessmentError, KnowledgeError
+from smaf_expert.errors import AssessmentError, KnowledgeError, did_you_mean
 from smaf_expert.knowledge.attributes import check_attributes
 from smaf_expert.knowledge.entries import knowledge_entries
 from smaf_expert.knowledge.graph import Links, build_graph, build_links, evidence_by_indicator
@@ -108,11 +108,9 @@ class Assessor:
     def case(self, case_id: str) -> Alignment:
         """The case with this id, or an error naming the cases there are."""
         if case_id not in self.kb.alignments:
-            import difflib
-
-            close = difflib.get_close_matches(case_id, list(self.kb.alignments), n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise AssessmentError(f"unknown case {case_id!r}{hint} (`smaf cases` lists them)")
+            raise AssessmentError(f"unknown case {case_id!r}"
+                                  f"{did_you_mean(case_id, self.kb.alignments)} "
+                                  "(`smaf cases` lists them)")
         return self.kb.alignments[case_id]
 
     def graph(self, year: int) -> nx.MultiDiGraph:

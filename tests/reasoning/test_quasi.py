@@ -112,8 +112,8 @@ def test_backtest_prints_the_hit_rate(runner):
 def test_backtest_scores_the_sourced_cha_periods():
     """Every coded period but the two with a steady ally and no sourced fear is scored
     (knowledge/REVIEW.md, "Cha's periods"): Australia-Japan 2016 through the inner core and 2024
-    through the outer core, the
-    tacit Greece-Israel-Cyprus triad through the inner core with one prediction (friction)."""
+    through the outer core, the tacit Greece-Israel-Cyprus triad through the inner core with one
+    prediction (friction)."""
     rows = shipped().backtest()
     unscored = [(r["triad"], r["from"]) for r in rows if r["prediction"] == "none"]
     assert unscored == [("australia-japan-us", 2014), ("australia-japan-us", 2021)]
