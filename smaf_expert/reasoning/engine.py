@@ -320,7 +320,8 @@ class Engine:
         self._free_sids = [str(i) for i in range(self.POOL_SIZE)]
         self._run: _Run | None = None
         self._exceptions = _durable_engine()
-        self._origins: dict[str, dict[str, set[str]]] = {}
+        #: Per registered program, each rule's negated_origins (computed once, not per firing).
+        self._negated: dict[str, dict[str, set[str]]] = {}
 
     def _register(self, program: Program) -> None:
         if program.key in self._programs:
@@ -328,7 +329,7 @@ class Engine:
             return
         while len(self._programs) >= self.MAX_PROGRAMS:
             key, old = self._programs.popitem(last=False)
-            self._origins.pop(key, None)
+            self._negated.pop(key, None)
             self._unregister(old)
         definitions = {s.name: s.definition for s in program.strata}
         # register_rulesets mutates what it is given.
@@ -338,7 +339,9 @@ class Engine:
             raise EngineError("the rule engine refused the compiled packs: "
                               f"{getattr(err, 'message', None) or err}") from err
         self._programs[program.key] = program
-        self._origins[program.key] = sources_of_types(program.rules.values())
+        origins = sources_of_types(program.rules.values())
+        self._negated[program.key] = {rule_id: negated_origins(rule, origins)
+                                      for rule_id, rule in program.rules.items()}
 
     def _unregister(self, program: Program) -> None:
         # Between runs no session is live (each stratum's state is deleted after its run), so
@@ -386,8 +389,7 @@ class Engine:
                             "it derive without end, e.g. from its own conclusions? Fix the pack, "
                             f"or raise the parameter with --param {RUN_LIMIT}=N")
         matched = {name: run.given[c._m[name][FACT_REF]] for name, _ in rule.when}
-        origins = self._origins[run.context["program"].key]
-        negated = negated_origins(rule, origins)
+        negated = self._negated[run.context["program"].key][rule_id]
         support = [{"evidence": premise_ids(rule, name, fact, negated)}
                    for name, fact in matched.items()]
         evidence = evidence_of(support)
