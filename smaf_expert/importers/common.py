@@ -103,7 +103,9 @@ def as_year(text: str) -> int | None:
 @dataclass
 class Report:
     """What an import did or would do: entries added, updated, unchanged; conflicts with
-    hand-coded entries; names and codes that did not map; rows left out and why."""
+    hand-coded entries; names and codes that did not map; rows left out and why; entries an
+    earlier import of the dataset wrote that this file no longer has (`stale`: kept, since the
+    file may be an extract, but named so that a dropped entry is never kept unseen)."""
 
     dataset: str
     file: str
@@ -113,6 +115,7 @@ class Report:
     conflicts: list[str] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def count(self, old: Any, new: Any, label: str) -> None:
@@ -129,11 +132,14 @@ class Report:
         out = [f"{self.dataset} from {self.file}: {len(self.added)} added, "
                f"{len(self.updated)} updated, {len(self.unchanged)} unchanged, "
                f"{len(self.conflicts)} conflicts with hand-coded entries, "
-               f"{len(self.unmapped)} unmapped, {len(self.skipped)} rows left out"]
+               f"{len(self.unmapped)} unmapped, {len(self.skipped)} rows left out, "
+               f"{len(self.stale)} imported before, not in this file"]
         for title, items in (("added", self.added), ("updated", self.updated),
                              ("conflict (hand-coded wins)", self.conflicts),
                              ("unmapped (not guessed)", self.unmapped),
-                             ("left out", self.skipped), ("note", self.notes)):
+                             ("left out", self.skipped),
+                             ("not in this file (kept; delete it by hand if the dataset dropped "
+                              "it)", self.stale), ("note", self.notes)):
             out += [f"  {title}: {item}" for item in items]
         return "\n".join(out)
 

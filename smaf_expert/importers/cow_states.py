@@ -8,7 +8,8 @@ reported. Interpretations (docs/panel-and-importers.md):
 - A ccode's years are cut by the crosswalk (365: RUS to 1921, SUN 1922-1991, RUS from 1992).
 - A state's `from`/`to` are those of its latest spell of membership (spells less than two years
   apart are joined): the knowledge format has no gaps, so earlier spells are reported as notes.
-- An `endyear` equal to the last year of the file means "still in the system": no `to`.
+- An `endyear` equal to the last year of the file means "still in the system": no `to`; a
+  `to` an earlier import wrote for such a state is kept and listed as not in this file.
 - `cow` is the ccode of the state's latest spell (DEU: 255, not 260).
 """
 
@@ -79,6 +80,9 @@ def run(kb: Path, file: Path, **_: object) -> tuple[KnowledgeEdits, Report]:
         set_state_field(edits, report, iso3, "from", lo, prov(first_line))
         if last[1] != last_year:
             set_state_field(edits, report, iso3, "to", last[1], prov(last[3], last[4]))
+        elif "to" in ((edits.edit(f"states/{iso3}.yaml").data() or {}).get("imported") or {}):
+            report.stale.append(f"{iso3} to (states/{iso3}.yaml): this file has the state in "
+                                f"the system to its last year, {last_year}")
     return edits, report
 
 

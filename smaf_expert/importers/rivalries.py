@@ -10,6 +10,9 @@ Reads `rivalryno, rivalryname, ccode1, ccode2, styear, endyear, region, type1, t
 - Only pairs whose two states have files in the knowledge base are written; others are listed.
 - A hand-coded rivalry of the same pair whose years overlap wins: the imported one is not
   written, and listed as a conflict when its years differ.
+- A rivalry an earlier import wrote that this file no longer has (by rivalry number, pair and
+  first year) is kept and listed as not in this file: the list may have dropped or re-dated
+  it, or the file may be an extract.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ def run(kb: Path, file: Path, **_: object) -> tuple[KnowledgeEdits, Report]:
     by_key = {key(r): r for r in existing if key(r) is not None}
     hand = [r for r in existing if r.get("type") == "rivalry" and "imported" not in r]
     entries = []
+    listed = set()  # the keys of every rivalry this file has, written or not
     for line, row in table.rows:
         try:
             codes, start, end = cow_years(row, col, ("ccode1", "ccode2"))
@@ -82,6 +86,7 @@ def run(kb: Path, file: Path, **_: object) -> tuple[KnowledgeEdits, Report]:
                                           f"for {', '.join(missing)}")
                     continue
                 entry = _relation(table, line, row, col, types, (a, b), lo, hi)
+                listed.add(key(entry))
                 label = f"rivalry {a}-{b} {lo}-{hi or ''}"
                 clash = [r for r in hand if set(r.get("parties", [])) == {a, b}
                          and _overlap((r.get("since"), r.get("until")), (lo, hi))]
@@ -92,11 +97,19 @@ def run(kb: Path, file: Path, **_: object) -> tuple[KnowledgeEdits, Report]:
                             f"{label} (row {line}): hand-coded in relations.yaml as "
                             + ", ".join(f"{r.get('since')}-{r.get('until') or ''}"
                                         for r in clash))
+                    else:
+                        report.unchanged.append(f"{label} (hand-coded, agrees with the "
+                                                "dataset)")
                     continue
                 report.count(by_key.get(key(entry)), entry, label)
                 entries.append(entry)
     if entries:
         edit.upsert_items((), entries, key)
+    for old in existing:
+        if key(old) is not None and key(old) not in listed:
+            a, b = old["parties"]
+            report.stale.append(f"rivalry {a}-{b} {old.get('since')}-{old.get('until') or ''} "
+                                f"(relations.yaml, rivalry {key(old)[0]})")
     return edits, report
 
 

@@ -17,6 +17,9 @@ every name that does not map is reported, never guessed. Interpretations
   `low` below; `smaf import sipri-trade --tiv-high N --tiv-developing N` changes them.
 - Where a hand-coded `mtc` item of the case holds in a year of the deal with another status or
   depth, the hand-coded coding wins: the deal is not written and is listed as a conflict.
+- A deal an earlier import wrote into a case this file has deals for, and that this file no
+  longer has (by id), is kept and listed as not in this file. Cases the file has no deal for
+  are not checked: a register is usually downloaded for a few states.
 """
 
 from __future__ import annotations
@@ -169,6 +172,8 @@ def _write(edits: KnowledgeEdits, report: Report, filename: str,
         keep.append(entry)
     if keep:
         edit.upsert_items(("evidence",), keep, key)
+    listed = {entry["id"] for entry in entries}
+    report.stale += [f"{filename}: {eid}" for eid in mine if eid not in listed]
 
 
 def _overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:

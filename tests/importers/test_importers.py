@@ -183,6 +183,59 @@ def test_cow_states_sets_codes_and_years(kb, tmp_path):
     assert report.unmapped == ["row 4: ccode 817 (Republic of Vietnam) is not in the crosswalk"]
 
 
+def test_a_rivalry_hand_coded_with_the_same_years_is_counted_unchanged(kb, tmp_path):
+    _, after, report = _import(kb, tmp_path, "rivalries",
+                               RIVALRIES.replace("710,750,1948,,", "710,750,1962,,"),
+                               "rivalries.csv")
+    assert "rivalry CHN-IND 1962- (hand-coded, agrees with the dataset)" in report.unchanged
+    assert not report.conflicts
+    assert sum(set(r["parties"]) == {"CHN", "IND"} for r in yaml.safe_load(
+        after["relations.yaml"])) == 1
+
+
+def test_entries_a_newer_file_no_longer_has_are_kept_and_named(kb, tmp_path, runner):
+    """What an earlier import wrote and the file dropped stays (the file may be an extract) but
+    is listed, in the report and in the command's summary; a file that still has it lists
+    nothing."""
+    _import(kb, tmp_path, "rivalries", RIVALRIES, "rivalries.csv")
+    source = tmp_path / "rivalries.csv"
+    source.write_text("\n".join(RIVALRIES.splitlines()[:3]) + "\n", encoding="utf-8")  # no PAK
+    _, report = run_import("rivalries", kb, source)
+    assert report.stale == ["rivalry PAK-IND 1947- (relations.yaml, rivalry 4)"]
+    kept = [r for r in yaml.safe_load((kb / "relations.yaml").read_text("utf-8"))
+            if r.get("imported")]
+    assert [r["parties"] for r in kept] == [["JPN", "SUN"], ["JPN", "RUS"], ["PAK", "IND"]]
+    # Re-dated by the list: the old piece is named, the new one added.
+    source.write_text(RIVALRIES.replace("1947,,Asia", "1948,,Asia"), encoding="utf-8")
+    _, report = run_import("rivalries", kb, source)
+    assert report.stale == ["rivalry PAK-IND 1947- (relations.yaml, rivalry 4)"]
+    assert report.added == ["rivalry PAK-IND 1948-"]
+    result = runner.invoke(cli, ["import", "rivalries", str(source), "--kb", str(kb)])
+    assert result.exit_code == 0, result.output
+    assert "1 imported before, not in this file" in result.output
+    assert ("not in this file (kept; delete it by hand if the dataset dropped it): rivalry "
+            "PAK-IND 1947- (relations.yaml, rivalry 4)") in result.output
+
+    _import(kb, tmp_path, "sipri-trade", SIPRI, "trade-register.csv")
+    lines = SIPRI.splitlines()
+    source = tmp_path / "trade-register.csv"
+    source.write_text("\n".join(lines[:5] + lines[6:]) + "\n", encoding="utf-8")  # no P-8A
+    _, report = run_import("sipri-trade", kb, source)
+    assert report.stale == ["us-india.yaml: sipri-usa-ind-2008-p-8a-poseidon"]
+    source.write_text(SIPRI, encoding="utf-8")
+    _, report = run_import("sipri-trade", kb, source)
+    assert report.stale == [] and report.unchanged
+
+
+def test_cow_states_names_an_imported_end_the_file_no_longer_gives(kb, tmp_path):
+    older = COW.replace("IND,750,India,1947,8,15,2016", "IND,750,India,1947,8,15,2011")
+    _import(kb, tmp_path, "cow-states", older, "states2016.csv")
+    assert yaml.safe_load((kb / "states/IND.yaml").read_text("utf-8"))["to"] == 2011
+    _, _, report = _import(kb, tmp_path, "cow-states", COW, "states2016.csv")
+    assert report.stale == ["IND to (states/IND.yaml): this file has the state in the system "
+                            "to its last year, 2016"]
+
+
 def test_dry_run_shows_the_diff_and_writes_nothing(kb, tmp_path, runner):
     source = tmp_path / "rivalries.csv"
     source.write_text(RIVALRIES, encoding="utf-8")
