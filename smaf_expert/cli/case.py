@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from smaf_expert.cli.common import (
@@ -42,7 +44,9 @@ def assess(case: str, year: int | None, fmt: str, trace: str, assume: tuple[str,
            rules: tuple[str, ...], kb: str | None) -> None:
     """Assess the degree of alignment of CASE at a year, with the reasoning.
 
-    With --assume or --drop, the verdict under that scenario and what changed.
+    With --assume or --drop, the verdict under that scenario and what changed (with --format
+    prov, its provenance: the assumptions attributed to the analyst, the dropped items
+    invalidated).
 
     Example:
 
@@ -52,20 +56,21 @@ def assess(case: str, year: int | None, fmt: str, trace: str, assume: tuple[str,
         smaf assess us-india --format prov
     """
     assessor = build_assessor(kb, rules, params, strict)
-    if fmt == "prov":
-        from smaf_expert.rendering.prov import render_prov
-
-        if assume or drop:
-            raise click.UsageError("--format prov records the knowledge base as it is: "
-                                   "leave out --assume and --drop")
-        click.echo(render_prov(assessor.assess(case, year), assessor.kb.root, assessor.packs))
-        return
     if not (assume or drop):
-        click.echo(render_verdict(assessor.assess(case, year), fmt, trace).rstrip("\n"))
+        verdict = assessor.assess(case, year)
+        if fmt == "prov":
+            from smaf_expert.rendering.prov import render_prov
+
+            click.echo(render_prov(verdict, assessor.kb.root, assessor.packs))
+            return
+        click.echo(render_verdict(verdict, fmt, trace).rstrip("\n"))
         return
     from smaf_expert.explanation.whatif import diff, what_if
 
     before, after = what_if(assessor, case, year, list(assume), list(drop))
+    if fmt == "prov":
+        _echo_scenario_prov(assessor, after, assume, drop)
+        return
     changes = diff(before, after)
     if fmt == "json":
         click.echo(to_json({"scenario": {"assume": list(assume), "drop": list(drop)},
@@ -75,6 +80,21 @@ def assess(case: str, year: int | None, fmt: str, trace: str, assume: tuple[str,
     click.echo("")
     click.echo(render_template("whatif.txt.j2", before=before, d=changes,
                                scenario=_scenario_text(assume, drop)).rstrip("\n"))
+
+
+def _echo_scenario_prov(assessor: Any, verdict: Any, assume: tuple[str, ...],
+                        drop: tuple[str, ...]) -> None:
+    """The PROV-JSON of a verdict made under a what-if scenario: the assumptions attributed to
+    the analyst, the dropped items invalidated."""
+    from smaf_expert.explanation.whatif import assumed_id, parse_assumption
+    from smaf_expert.reasoning.assess import entry_records
+    from smaf_expert.rendering.prov import Scenario, render_prov
+
+    records = entry_records(assessor.kb)
+    scenario = Scenario(list(assume), list(drop),
+                        assumed=[assumed_id(parse_assumption(a)[0]) for a in assume],
+                        dropped={eid: records[eid] for eid in drop})
+    click.echo(render_prov(verdict, assessor.kb.root, assessor.packs, scenario))
 
 
 def _scenario_text(assume: tuple[str, ...], drop: tuple[str, ...]) -> str:

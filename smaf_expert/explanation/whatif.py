@@ -19,6 +19,11 @@ from smaf_expert.reasoning.verdict import Verdict
 STATUSES = ("present", "absent")
 
 
+def assumed_id(indicator: str) -> str:
+    """The id of the evidence item an `--assume` of `indicator` puts in the scenario."""
+    return f"assumed-{indicator}"
+
+
 def parse_assumption(text: str) -> tuple[str, str, str | None]:
     """`INDICATOR=present[:DEPTH]` or `INDICATOR=absent` as (indicator, status, depth)."""
     indicator, sep, rest = text.partition("=")
@@ -48,7 +53,7 @@ def scenario(kb: KnowledgeBase, case_id: str, year: int,
         if cid == case_id:
             assumed = {ind for ind, _, _ in assume}
             items = [e for e in items if e.indicator not in assumed]
-            items += [Evidence(id=f"assumed-{ind}", case=cid, indicator=ind, status=status,
+            items += [Evidence(id=assumed_id(ind), case=cid, indicator=ind, status=status,
                                depth=depth, since=year, until=None,
                                claim=f"assumed by the analyst: {ind} {status}",
                                sources=("--assume",), confidence="low")

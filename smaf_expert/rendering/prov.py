@@ -6,12 +6,20 @@ packs' constant facts it matched, and every derived fact. Activities: rule firin
 `used` their matched facts and by which each conclusion `wasGeneratedBy`; a conclusion
 `wasDerivedFrom` each premise. The rule packs are plans (`prov:Plan`, with their content
 hash) of the engine (a software agent) in each firing's `wasAssociatedWith`.
+
+Under a what-if scenario (`--assume`, `--drop`) the knowledge base is not what the rules read:
+an activity `run:scenario`, associated with the analyst, uses it and generates the scenario's
+collection; each assumed indicator is an entity of that activity, attributed to the analyst
+(`run:assumed-...`, its only source `--assume`), and each dropped item is an entry of the
+knowledge base the activity invalidated. A conclusion that rests on an assumption reaches the
+analyst, never a named source it does not have.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -72,13 +80,47 @@ class _Doc:
         self.add(kind, f"_:{kind}{self.n}", **attrs)
 
 
-def to_prov(verdict: Verdict, kb_root: str | Path, packs: list[Any]) -> dict[str, Any]:
-    """The verdict's provenance as a PROV-JSON document (a dict)."""
+@dataclass
+class Scenario:
+    """A what-if run: the `--assume` and `--drop` texts as given, the ids of the assumed
+    entries, and the records (as in a verdict's `evidence` map) of the dropped items, from the
+    knowledge base as it is."""
+
+    assume: list[str] = field(default_factory=list)
+    drop: list[str] = field(default_factory=list)
+    assumed: list[str] = field(default_factory=list)
+    dropped: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def label(self) -> str:
+        return ", ".join([f"assume {a}" for a in self.assume]
+                         + [f"drop {d}" for d in self.drop])
+
+
+def to_prov(verdict: Verdict, kb_root: str | Path, packs: list[Any],
+            scenario: Scenario | None = None) -> dict[str, Any]:
+    """The verdict's provenance as a PROV-JSON document (a dict); with `scenario`, of a verdict
+    made under that what-if scenario."""
     doc = _Doc()
     kb_hash = knowledge_hash(kb_root)
     kb = doc.add("entity", f"kb:sha256-{kb_hash}", **{
         "prov:type": _q("prov:Collection"),
         "prov:label": f"knowledge base {Path(kb_root).name}", "smaf:sha256": kb_hash})
+    edit = analyst = None
+    if scenario is not None:
+        analyst = doc.add("agent", "smaf:analyst", **{
+            "prov:type": _q("prov:Person"),
+            "prov:label": "the analyst who ran the what-if scenario"})
+        edit = doc.add("activity", "run:scenario", **{
+            "prov:type": _q("smaf:Scenario"), "prov:label": f"what if: {scenario.label()}"})
+        doc.relate("used", **{"prov:activity": edit, "prov:entity": kb})
+        doc.relate("wasAssociatedWith", **{"prov:activity": edit, "prov:agent": analyst})
+        world = doc.add("entity", "run:scenario-kb", **{
+            "prov:type": _q("prov:Collection"),
+            "prov:label": f"knowledge base {Path(kb_root).name} under: {scenario.label()}"})
+        doc.relate("wasGeneratedBy", **{"prov:entity": world, "prov:activity": edit})
+        doc.relate("wasDerivedFrom", **{"prov:generatedEntity": world, "prov:usedEntity": kb,
+                                        "prov:activity": edit})
+        doc.relate("wasAttributedTo", **{"prov:entity": world, "prov:agent": analyst})
     case_entity = doc.add("entity", _kb_name(f"case/{verdict.case}"), **{
         "prov:type": _q("smaf:Case"), "prov:label": f"case {verdict.case} ({verdict.name})"})
     doc.relate("hadMember", **{"prov:collection": kb, "prov:entity": case_entity})
@@ -94,16 +136,31 @@ def to_prov(verdict: Verdict, kb_root: str | Path, packs: list[Any]) -> dict[str
         for fact in pack.facts:
             constant_pack.setdefault(fact.get("type"), pack.name)
 
-    def entry(eid: str) -> str:
-        if _kb_name(eid) in doc.data["entity"]:
-            return _kb_name(eid)
-        item = verdict.evidence.get(eid) or {}
-        name = doc.add("entity", _kb_name(eid), **{
-            "prov:type": _q(f"smaf:{item.get('kind', 'entry')}"), "prov:label": item.get("claim"),
-            "smaf:id": eid, "smaf:sources": list(item.get("sources") or []),
-            "smaf:year": item.get("year", item.get("since")), "smaf:file": item.get("file")})
-        doc.relate("hadMember", **{"prov:collection": kb, "prov:entity": name})
+    def entry(eid: str, item: dict[str, Any] | None = None) -> str:
+        assumed = scenario is not None and eid in scenario.assumed
+        name = ("run:" + quote(eid, safe="-_.")) if assumed else _kb_name(eid)
+        if name in doc.data.get("entity", {}):
+            return name
+        item = item or verdict.evidence.get(eid) or {}
+        doc.add("entity", name, **{
+            "prov:type": _q("smaf:Assumption" if assumed else f"smaf:{item.get('kind', 'entry')}"),
+            "prov:label": item.get("claim"), "smaf:id": eid,
+            "smaf:sources": list(item.get("sources") or []),
+            "smaf:year": item.get("year", item.get("since")),
+            # An assumption is in no file: the case's file would send an auditor looking for it.
+            "smaf:file": None if assumed else item.get("file")})
+        if assumed:
+            doc.relate("wasGeneratedBy", **{"prov:entity": name, "prov:activity": edit})
+            doc.relate("wasAttributedTo", **{"prov:entity": name, "prov:agent": analyst})
+            doc.relate("hadMember", **{"prov:collection": "run:scenario-kb", "prov:entity": name})
+        else:
+            doc.relate("hadMember", **{"prov:collection": kb, "prov:entity": name})
         return name
+
+    if scenario is not None:
+        for eid, record in scenario.dropped.items():
+            doc.relate("wasInvalidatedBy", **{"prov:entity": entry(eid, record),
+                                              "prov:activity": edit})
 
     entities: dict[str, str] = {}
     # The prepared facts the trace matched (the rest played no part in the verdict).
@@ -154,6 +211,7 @@ def to_prov(verdict: Verdict, kb_root: str | Path, packs: list[Any]) -> dict[str
     return doc.data
 
 
-def render_prov(verdict: Verdict, kb_root: str | Path, packs: list[Any]) -> str:
+def render_prov(verdict: Verdict, kb_root: str | Path, packs: list[Any],
+                scenario: Scenario | None = None) -> str:
     """The PROV-JSON document as text."""
-    return json.dumps(to_prov(verdict, kb_root, packs), ensure_ascii=False, indent=1)
+    return json.dumps(to_prov(verdict, kb_root, packs, scenario), ensure_ascii=False, indent=1)
