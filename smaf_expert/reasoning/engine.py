@@ -21,6 +21,7 @@ import re
 import sys
 import traceback
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -451,6 +452,11 @@ class Engine:
             raise EngineError("no free engine session (runs may not be nested)")
         sid = self._free_sids.pop()
         base = list(program.static_facts) + facts
+        # Where each type's facts stand in `base`: a stratum takes the types it reads from here
+        # instead of scanning every prepared fact (most are engagements only stratum 1 reads).
+        index: dict[str, list[int]] = {}
+        for i, fact in enumerate(base):
+            index.setdefault(fact["type"], []).append(i)
         # Only derived facts need de-duplicating: prepared facts are distinct by construction
         # and no rule derives a prepared type.
         run = _Run({"program": program, "template": template_context}, set())
@@ -459,8 +465,8 @@ class Engine:
         try:
             for stratum in program.strata:
                 run.stratum = stratum
-                available = base + run.result.derived
-                self._run_stratum(stratum, run, available)
+                self._run_stratum(stratum, run, lambda types: _of_types(
+                    base, index, run.result.derived, types))
                 if run.error:
                     rule_id, err, tb = run.error
                     log.debug("action of %s raised:\n%s", rule_id, tb)
@@ -474,15 +480,16 @@ class Engine:
             self._free_sids.append(sid)
         return run.result
 
-    def _run_stratum(self, stratum: Stratum, run: _Run, available: list[dict]) -> None:
+    def _run_stratum(self, stratum: Stratum, run: _Run,
+                     available: Callable[[frozenset[str] | set[str]], list[dict]]) -> None:
         sid = run.sid
         run.fields = engine_fields(stratum)
-        negated = [f for f in available if f["type"] in stratum.negates]
+        negated = available(stratum.negates)
         if self.filter_facts:
             negated = stratum_filter(stratum).blocking(negated)
         mirrors = [{**run.slim(f, f), "type": f["type"] + MIRROR} for f in negated]
         batch = [{"type": START, "sid": sid}]
-        consumed = [f for f in available if f["type"] in stratum.consumes]
+        consumed = available(stratum.consumes)
         if self.filter_facts:
             # Facts no compiled condition could match are not encoded and asserted at all.
             consumed = stratum_filter(stratum).select(consumed)
@@ -497,6 +504,14 @@ class Engine:
             raise EngineError(f"the engine refused the facts: {err.message}") from err
         finally:
             self._host.delete_state(stratum.name, sid)
+
+
+def _of_types(base: list[dict], index: dict[str, list[int]], derived: list[dict],
+              types: frozenset[str] | set[str]) -> list[dict]:
+    """The facts of some types, prepared ones (`base`, located by `index`) then derived ones,
+    each in its order: what scanning `base + derived` for those types gives."""
+    at = sorted(i for t in types for i in index.get(t, ()))
+    return [base[i] for i in at] + [f for f in derived if f["type"] in types]
 
 
 _ENGINE: Engine | None = None
