@@ -65,7 +65,7 @@ def assess(case: str, year: int | None, fmt: str, trace: str, assume: tuple[str,
             return
         click.echo(render_verdict(verdict, fmt, trace).rstrip("\n"))
         return
-    from smaf_expert.explanation.whatif import diff, what_if
+    from smaf_expert.explanation.whatif import diff, scenario_text, what_if
 
     before, after = what_if(assessor, case, year, list(assume), list(drop))
     if fmt == "prov":
@@ -79,7 +79,7 @@ def assess(case: str, year: int | None, fmt: str, trace: str, assume: tuple[str,
     click.echo(render_verdict(after, fmt, trace).rstrip("\n"))
     click.echo("")
     click.echo(render_template("whatif.txt.j2", before=before, d=changes,
-                               scenario=_scenario_text(assume, drop)).rstrip("\n"))
+                               scenario=scenario_text(assume, drop)).rstrip("\n"))
 
 
 def _echo_scenario_prov(assessor: Any, verdict: Any, assume: tuple[str, ...],
@@ -87,19 +87,13 @@ def _echo_scenario_prov(assessor: Any, verdict: Any, assume: tuple[str, ...],
     """The PROV-JSON of a verdict made under a what-if scenario: the assumptions attributed to
     the analyst, the dropped items invalidated."""
     from smaf_expert.explanation.whatif import assumed_id, parse_assumption
-    from smaf_expert.reasoning.assess import entry_records
     from smaf_expert.rendering.prov import Scenario, render_prov
 
-    records = entry_records(assessor.kb)
+    records = assessor.records
     scenario = Scenario(list(assume), list(drop),
                         assumed=[assumed_id(parse_assumption(a)[0]) for a in assume],
                         dropped={eid: records[eid] for eid in drop})
     click.echo(render_prov(verdict, assessor.kb.root, assessor.packs, scenario))
-
-
-def _scenario_text(assume: tuple[str, ...], drop: tuple[str, ...]) -> str:
-    parts = [f"assume {a}" for a in assume] + [f"drop {d}" for d in drop]
-    return ", ".join(parts)
 
 
 

@@ -19,6 +19,11 @@ from smaf_expert.reasoning.verdict import Verdict
 STATUSES = ("present", "absent")
 
 
+def scenario_text(assume: list[str] | tuple[str, ...], drop: list[str] | tuple[str, ...]) -> str:
+    """The scenario as a reader sees it: "assume X, drop Y" (the text output and PROV)."""
+    return ", ".join([f"assume {a}" for a in assume] + [f"drop {d}" for d in drop])
+
+
 def assumed_id(indicator: str) -> str:
     """The id of the evidence item an `--assume` of `indicator` puts in the scenario."""
     return f"assumed-{indicator}"

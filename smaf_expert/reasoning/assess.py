@@ -96,6 +96,11 @@ class Assessor:
         self._sources = entry_records(self.kb)
         self._names = {sid: s.name for sid, s in self.kb.states.items()}
 
+    @property
+    def records(self) -> dict[str, dict[str, Any]]:
+        """Every knowledge entry's record by id (`entry_records`), built once per Assessor."""
+        return self._sources
+
     def packs_of(self, scope: str) -> list[Pack]:
         """The packs that reason about one case (`case`) or the whole network (`network`)."""
         return [p for p in self.packs if p.scope == scope]

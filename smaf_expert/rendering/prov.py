@@ -92,8 +92,9 @@ class Scenario:
     dropped: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def label(self) -> str:
-        return ", ".join([f"assume {a}" for a in self.assume]
-                         + [f"drop {d}" for d in self.drop])
+        from smaf_expert.explanation.whatif import scenario_text
+
+        return scenario_text(self.assume, self.drop)
 
 
 def to_prov(verdict: Verdict, kb_root: str | Path, packs: list[Any],
