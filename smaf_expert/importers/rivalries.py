@@ -107,8 +107,10 @@ def run(kb: Path, file: Path, **_: object) -> tuple[KnowledgeEdits, Report]:
         edit.upsert_items((), entries, key)
     for old in existing:
         if key(old) is not None and key(old) not in listed:
-            a, b = old["parties"]
-            report.stale.append(f"rivalry {a}-{b} {old.get('since')}-{old.get('until') or ''} "
+            # Labelled from the entry as it stands: a hand edit may have left other than two
+            # parties.
+            report.stale.append(f"rivalry {'-'.join(map(str, old['parties']))} "
+                                f"{old.get('since')}-{old.get('until') or ''} "
                                 f"(relations.yaml, rivalry {key(old)[0]})")
     return edits, report
 

@@ -227,6 +227,18 @@ def test_entries_a_newer_file_no_longer_has_are_kept_and_named(kb, tmp_path, run
     assert report.stale == [] and report.unchanged
 
 
+def test_an_earlier_import_edited_by_hand_to_three_parties_is_named_not_a_crash(kb, tmp_path):
+    """The not-in-this-file list labels an entry as it stands, whatever a hand edit left."""
+    _import(kb, tmp_path, "rivalries", RIVALRIES, "rivalries.csv")
+    relations = kb / "relations.yaml"
+    relations.write_text(relations.read_text("utf-8").replace(
+        "parties: [PAK, IND]", "parties: [PAK, IND, CHN]"), encoding="utf-8")
+    source = tmp_path / "rivalries.csv"
+    source.write_text("\n".join(RIVALRIES.splitlines()[:3]) + "\n", encoding="utf-8")
+    _, report = run_import("rivalries", kb, source)
+    assert report.stale == ["rivalry PAK-IND-CHN 1947- (relations.yaml, rivalry 4)"]
+
+
 def test_cow_states_names_an_imported_end_the_file_no_longer_gives(kb, tmp_path):
     older = COW.replace("IND,750,India,1947,8,15,2016", "IND,750,India,1947,8,15,2011")
     _import(kb, tmp_path, "cow-states", older, "states2016.csv")
